@@ -1,0 +1,108 @@
+"""minigrad: a small, readable reverse-mode autograd engine on numpy, used like PyTorch.
+
+>>> import minigrad as mg
+>>> x = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+>>> (x * x).sum().backward()
+>>> x.grad
+tensor([2., 4., 6.])
+"""
+
+from . import autograd, dtypes, func
+from .autograd import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .creation import (
+    arange,
+    empty,
+    eye,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    randint,
+    randn,
+    randperm,
+    zeros,
+    zeros_like,
+)
+from .dtypes import bool, float16, float32, float64, int32, int64, uint8
+from .ops import (
+    amax,
+    amin,
+    argmax,
+    argmin,
+    cat,
+    chunk,
+    clamp,
+    dot,
+    flatten,
+    log_softmax,
+    logsumexp,
+    matmul,
+    max,
+    mean,
+    min,
+    permute,
+    reshape,
+    softmax,
+    split,
+    squeeze,
+    stack,
+    std,
+    sum,
+    transpose,
+    unsqueeze,
+    var,
+    where,
+)
+from .random import default_generator, manual_seed
+from .tensor import Tensor, tensor
+
+clip = clamp
+
+
+def _unary(name):
+    def fn(x, *args, **kwargs):
+        return getattr(x if isinstance(x, Tensor) else tensor(x), name)(*args, **kwargs)
+
+    fn.__name__ = name
+    fn.__doc__ = f"Module-level form of ``Tensor.{name}``."
+    return fn
+
+
+exp, log, sqrt, abs, sin, cos = (_unary(n) for n in ("exp", "log", "sqrt", "abs", "sin", "cos"))
+sigmoid, tanh, relu, leaky_relu = (_unary(n) for n in ("sigmoid", "tanh", "relu", "leaky_relu"))
+neg, expand, broadcast_to, view = (_unary(n) for n in ("neg", "expand", "broadcast_to", "view"))
+
+
+def _binary(name):
+    def fn(a, b):
+        if not isinstance(a, Tensor):
+            a = tensor(a) if not isinstance(b, Tensor) else a
+        return getattr(a, f"__{name}__")(b) if isinstance(a, Tensor) else \
+            getattr(b, f"__r{name}__")(a)
+
+    fn.__name__ = name
+    fn.__doc__ = f"Module-level form of the ``{name}`` operator (broadcasting)."
+    return fn
+
+
+add, sub, mul, div, pow = (_binary(n) for n in ("add", "sub", "mul", "truediv", "pow"))
+div.__name__ = "div"
+
+
+def maximum(a, b) -> Tensor:
+    """Elementwise maximum; ties split the gradient evenly."""
+    return (a if isinstance(a, Tensor) else tensor(a)).maximum(b)
+
+
+def minimum(a, b) -> Tensor:
+    """Elementwise minimum; ties split the gradient evenly."""
+    return (a if isinstance(a, Tensor) else tensor(a)).minimum(b)
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+__version__ = "0.1.0"

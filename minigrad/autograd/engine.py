@@ -1,0 +1,246 @@
+"""The backward engine: the chain rule over the recorded graph, in one short loop.
+
+The graph is a DAG of ``Node``s (one per recorded op); a node's parents are the nodes
+of its inputs, or the input tensors themselves for leaves. ``run_backward``
+
+1. counts, without recursion, how many consumers inside the graph each node has;
+2. walks nodes in reverse topological order (Kahn's algorithm): a node runs only once
+   every consumer has sent its gradient, so reused tensors and diamonds get the *sum*;
+3. calls each node's ``backward``, reduces each returned gradient to its input's exact
+   shape and dtype (``sum_to``: broadcasting is undone here and nowhere else), and
+   passes it on; leaves accumulate into ``.grad``.
+
+With ``create_graph=True`` the backward ops are themselves recorded (they are ordinary
+Tensor ops), which is all higher-order gradients need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .. import tensor as _t
+from .anomaly import _anomaly, check_finite
+from .function import Node
+from .grad_mode import _state as _grad_state
+
+
+def sum_to(grad, shape: tuple, op: str = "backward"):
+    """Sum ``grad`` (a Tensor) over the dimensions broadcasting added, to get ``shape``."""
+    gshape = grad.data.shape
+    if gshape == shape:
+        return grad
+    lead = len(gshape) - len(shape)
+    if lead < 0 or any(s != 1 and s != g for s, g in zip(shape, gshape[lead:])):
+        raise RuntimeError(f"{op}: returned a gradient of shape {gshape} for an input of "
+                           f"shape {shape}; it must have the input's shape or broadcast to it")
+    dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape)
+                                      if s == 1 and gshape[lead + i] != 1)
+    if dims:
+        grad = grad.sum(dim=dims, keepdim=True)
+    if lead:
+        grad = grad.reshape(shape)
+    return grad
+
+
+def _fresh(grad, handed: set):
+    """Return ``grad`` or a copy, so no two ``.grad`` fields ever share memory.
+
+    Ops may pass one gradient on unchanged (add sends ``grad`` to both inputs) or as a
+    view (reshape, expand); a leaf must own its ``.grad`` because it is later updated
+    in place.
+    """
+    data = grad.data
+    if data.base is not None or not data.flags.writeable or id(data) in handed:
+        grad = grad.clone()
+        data = grad.data
+    handed.add(id(data))
+    return grad
+
+
+def _accumulate_into(tensor, grad, create_graph: bool, handed: set) -> None:
+    if tensor.grad is None:
+        tensor.grad = _fresh(grad, handed)
+    elif create_graph:
+        tensor.grad = tensor.grad + grad
+    else:
+        np.add(tensor.grad.data, grad.data, out=tensor.grad.data)
+        tensor.grad._vc[0] += 1
+
+
+def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, create_graph: bool,
+                 inputs: Sequence | None = None, allow_unused: bool = False):
+    """Backpropagate ``root_grads`` from ``roots``.
+
+    With ``inputs=None`` leaves accumulate into ``.grad`` (``Tensor.backward``). Otherwise
+    the gradients of ``inputs`` are returned and no ``.grad`` is touched
+    (``autograd.grad``).
+    """
+    Tensor = _t.Tensor
+    handed: set = set()
+    pending: dict = {}  # node or leaf -> gradient summed so far
+    for root, grad in zip(roots, root_grads):
+        handed.add(id(grad.data))
+        key = root.grad_fn if root.grad_fn is not None else root
+        pending[key] = grad if key not in pending else pending[key] + grad
+
+    targets = None
+    if inputs is not None:
+        targets = {(t.grad_fn if t.grad_fn is not None else t): i for i, t in enumerate(inputs)}
+        captured = [None] * len(inputs)
+
+    # 1. consumers per node, by an explicit-stack DFS (no recursion limit).
+    consumers: dict = {}
+    stack = [k for k in pending if isinstance(k, Node)]
+    seen = set(stack)
+    while stack:
+        node = stack.pop()
+        for parent in node._parents:
+            if parent is None or not isinstance(parent, Node):
+                continue
+            consumers[parent] = consumers.get(parent, 0) + 1
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+
+    # Leaf roots (x.backward() on a leaf) are done before any node runs.
+    for key in [k for k in pending if not isinstance(k, Node)]:
+        grad = pending.pop(key)
+        if targets is not None:
+            if key in targets:
+                captured[targets[key]] = grad
+        else:
+            _accumulate_into(key, grad, create_graph, handed)
+
+    # 2.-3. reverse topological order.
+    ready = [k for k in pending if consumers.get(k, 0) == 0]
+    prev_mode = _grad_state[0]
+    _grad_state[0] = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            grad = pending.pop(node)
+            if node._retained is not None:
+                owner = node._retained()
+                if owner is not None and owner.grad_fn is node and targets is None:
+                    _accumulate_into(owner, grad, create_graph, handed)
+            if targets is not None and node in targets:
+                captured[targets[node]] = grad
+
+            grads = node._fn.backward(node, grad)
+            if not retain_graph:
+                node._release()
+            if type(grads) is not tuple:
+                grads = (grads,)
+            parents = node._parents
+            if len(grads) != len(parents):
+                raise RuntimeError(f"{node.name()}: backward returned {len(grads)} gradients "
+                                   f"but forward had {len(parents)} inputs")
+            for parent, meta, g in zip(parents, node._metas, grads):
+                if parent is None or g is None:
+                    continue
+                if not isinstance(g, Tensor):
+                    g = _t._wrap(np.asarray(g))
+                shape, dtype = meta
+                if g.data.shape != shape:
+                    g = sum_to(g, shape, node.name())
+                if g.data.dtype != dtype:
+                    g = g.to(dtype)
+                if _anomaly[0]:
+                    check_finite(g.data, f"{node.name()} backward")
+                if isinstance(parent, Node):
+                    before = pending.get(parent)
+                    pending[parent] = g if before is None else before + g
+                    left = consumers[parent] - 1
+                    consumers[parent] = left
+                    if left == 0:
+                        ready.append(parent)
+                elif targets is not None:
+                    if parent in targets:
+                        i = targets[parent]
+                        captured[i] = g if captured[i] is None else captured[i] + g
+                else:
+                    _accumulate_into(parent, g, create_graph, handed)
+    finally:
+        _grad_state[0] = prev_mode
+
+    if targets is None:
+        return None
+    for i, (t, g) in enumerate(zip(inputs, captured)):
+        if g is None and not allow_unused:
+            raise RuntimeError(
+                f"autograd.grad: input {i} (shape {t.shape}) was not used to compute the "
+                "outputs; pass allow_unused=True to get None for it")
+        if g is not None and not create_graph:
+            captured[i] = _fresh(g, handed)
+    return tuple(captured)
+
+
+def _as_grad(value, like, what: str):
+    Tensor = _t.Tensor
+    if value is None:
+        if like.data.size != 1:
+            raise RuntimeError(
+                f"{what}: grad can be created implicitly only for scalar outputs, but the "
+                f"output has shape {like.shape}; pass gradient= (a tensor of that shape), "
+                "or reduce it first, e.g. y.sum().backward()")
+        return _t._wrap(np.ones_like(like.data))
+    g = value if isinstance(value, Tensor) else _t.tensor(value, dtype=like.dtype)
+    if g.shape != like.shape:
+        raise ValueError(f"{what}: gradient has shape {g.shape} but the output has shape "
+                         f"{like.shape}; they must match")
+    if g.dtype != like.dtype:
+        g = g.to(like.dtype)
+    return g
+
+
+def backward(tensor, gradient=None, retain_graph: bool = False,
+             create_graph: bool = False) -> None:
+    """``Tensor.backward``: accumulate d(tensor)/d(leaf) into every leaf's ``.grad``."""
+    if not tensor.requires_grad:
+        raise RuntimeError(
+            "backward: this tensor does not require grad and has no grad_fn; did you create "
+            "its inputs with requires_grad=True, and compute it outside mg.no_grad()?")
+    grad = _as_grad(gradient, tensor, "backward")
+    run_backward([tensor], [grad], retain_graph or create_graph, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool = False) -> tuple:
+    """Gradients of ``outputs`` with respect to ``inputs``, without touching ``.grad``.
+
+    Mirrors ``torch.autograd.grad``. ``outputs`` and ``inputs`` are a Tensor or a sequence
+    of Tensors; returns a tuple with one gradient (or None, with ``allow_unused``) per
+    input. With ``create_graph=True`` the result is differentiable again.
+
+    >>> import minigrad as mg
+    >>> x = mg.tensor(3.0, requires_grad=True)
+    >>> (dx,) = mg.autograd.grad(x ** 3, x, create_graph=True)
+    >>> (d2x,) = mg.autograd.grad(dx, x)
+    >>> dx.item(), d2x.item()
+    (27.0, 18.0)
+    """
+    Tensor = _t.Tensor
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs] * len(outputs)
+    grad_outputs = list(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"autograd.grad: got {len(grad_outputs)} grad_outputs for "
+                         f"{len(outputs)} outputs")
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise RuntimeError(f"autograd.grad: input {i} does not require grad; create it "
+                               "with requires_grad=True")
+    roots, root_grads = [], []
+    for out, g in zip(outputs, grad_outputs):
+        if not out.requires_grad:
+            raise RuntimeError("autograd.grad: an output does not require grad (it does not "
+                               "depend on any input that requires grad)")
+        roots.append(out)
+        root_grads.append(_as_grad(g, out, "autograd.grad"))
+    if retain_graph is None:
+        retain_graph = create_graph
+    return run_backward(roots, root_grads, retain_graph, create_graph, inputs, allow_unused)

@@ -1,0 +1,210 @@
+"""``Function``: one op = one class with ``forward`` and ``backward`` side by side.
+
+Every op of the library is written this way, and so are users' custom ops::
+
+    class Cube(mg.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x.data ** 3             # an ndarray or a Tensor
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return grad * 3 * x ** 2       # Tensor ops, so higher order works
+
+    y = Cube.apply(x)
+
+``forward`` gets the arguments exactly as given to ``apply`` (Tensors, numbers, arrays)
+and runs without recording; ``backward`` gets the gradient of the output as a Tensor and
+returns one gradient per positional argument (``None`` where there is none). Gradients
+need not match their input's shape: the engine sums broadcast dimensions away and casts
+to the input's dtype, in one place (``engine.sum_to``).
+
+``ctx`` is the graph node itself (an instance of ``<Name>Backward``, which is what
+``tensor.grad_fn`` shows), so nothing about an op lives anywhere but in its class.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import tensor as _t
+from .anomaly import _anomaly, check_finite
+from .grad_mode import _state as _grad_state
+
+_OUTPUT = object()  # marks "the op's own output" among saved tensors (saved without a cycle)
+
+
+class Node:
+    """A recorded op: the ``ctx`` in forward/backward and the ``grad_fn`` of its output.
+
+    It holds its parents (the ``grad_fn`` of each input, or the input itself for a leaf)
+    but never its own output tensor, so a graph has no reference cycles and is freed by
+    reference counting the moment the last tensor using it goes away.
+    """
+
+    __slots__ = ("_parents", "_metas", "_saved", "_versions", "_out_data", "_out_vc",
+                 "_freed", "_retained", "needs_input_grad", "__dict__", "__weakref__")
+    _fn: type  # the Function subclass, set on each generated subclass
+
+    def __init__(self):
+        self._saved = None
+        self._freed = False
+        self._retained = None
+
+    def save_for_backward(self, *items) -> None:
+        """Keep tensors (or arrays) for ``backward``; read them back with ``saved_tensors``.
+
+        Saving a Tensor input records its version: if it is modified in place before
+        backward, backward raises instead of using the new values. Saving the op's own
+        output (the array or Tensor ``forward`` returns) keeps it connected to the graph
+        for higher-order gradients without a reference cycle.
+        """
+        self._saved = items
+
+    @property
+    def saved_tensors(self) -> tuple:
+        saved = self._saved
+        if saved is None:
+            if self._freed:
+                raise RuntimeError(
+                    f"{self.name()}: trying to backward through the graph a second time (or "
+                    "to use its saved tensors after they were freed). Pass retain_graph=True "
+                    "to the first backward() or autograd.grad() to keep them.")
+            return ()
+        versions = self._versions
+        if versions is None:  # forward ran without recording: nothing to check
+            return saved
+        out = []
+        for item, version in zip(saved, versions):
+            if item is _OUTPUT:
+                if self._out_vc[0] != version:
+                    self._raise_modified("its output", self._out_data.shape, version,
+                                         self._out_vc[0])
+                out.append(_t._wrap(self._out_data, self, True, self._out_vc))
+            else:
+                if version is not None and item._vc[0] != version:
+                    self._raise_modified("an input", item.shape, version, item._vc[0])
+                out.append(item)
+        return tuple(out)
+
+    def _raise_modified(self, what, shape, saved, now):
+        raise RuntimeError(
+            f"{self.name()}: {what} of shape {tuple(shape)}, saved for backward at version "
+            f"{saved}, was modified in place (now version {now}); its gradient would be "
+            "wrong. Use an out-of-place op (x = x + 1 instead of x += 1) or .clone() first.")
+
+    @property
+    def next_functions(self) -> tuple:
+        """The nodes (or leaf tensors) this node sends gradient to, one per input."""
+        return self._parents
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+    def _release(self) -> None:
+        """Free what forward saved (called after backward unless retain_graph)."""
+        if self._saved is not None:
+            self._saved = None
+            self._freed = True
+            self._out_data = None
+
+
+class Function:
+    """Base class of every differentiable op; subclass it and call ``apply``."""
+
+    _node_cls: type[Node]
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # The grad_fn class: named like torch's (MulBackward), knows its Function.
+        cls._node_cls = type(f"{cls.__name__}Backward", (Node,),
+                             {"_fn": cls, "__module__": cls.__module__})
+
+    @staticmethod
+    def forward(ctx: Node, *args, **kwargs):
+        """Compute the output (ndarray or Tensor) from the arguments given to ``apply``."""
+        raise NotImplementedError("a Function subclass must define forward(ctx, ...)")
+
+    @staticmethod
+    def backward(ctx: Node, grad):
+        """Return one gradient per positional input of ``forward`` (``None`` for none)."""
+        raise NotImplementedError("a Function subclass must define backward(ctx, grad)")
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        """Run ``forward`` and, if any Tensor argument requires grad, record the node."""
+        Tensor = _t.Tensor
+        ctx = cls._node_cls()
+        record = False
+        if _grad_state[0]:
+            for a in args:
+                if isinstance(a, Tensor) and a.requires_grad:
+                    record = True
+                    break
+        if record:
+            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad
+                                         for a in args)
+        else:
+            ctx.needs_input_grad = (False,) * len(args)
+        ctx._versions = None
+
+        if record:
+            _grad_state[0] = False  # forward itself is never recorded
+        try:
+            returned = cls.forward(ctx, *args, **kwargs)
+        except ValueError as err:
+            if "broadcast" not in str(err):
+                raise
+            shapes = " and ".join(str(tuple(np.shape(a.data if isinstance(a, Tensor) else a)))
+                                  for a in args)
+            raise ValueError(
+                f"{cls.__name__.lower()}: shapes {shapes} cannot be broadcast together; "
+                "trailing dimensions must match or be 1 (reshape or unsqueeze an operand)"
+            ) from err
+        finally:
+            if record:
+                _grad_state[0] = True
+        out = returned
+        if type(out) is not np.ndarray:
+            out = out.data if isinstance(out, Tensor) else np.asarray(out)
+        if _anomaly[0]:
+            check_finite(out, f"{cls.__name__} forward")
+        if not record or out.dtype.kind != "f":
+            return _t._wrap(out)
+
+        parents = []
+        metas = []
+        for a in args:
+            if isinstance(a, Tensor) and a.requires_grad:
+                parents.append(a if a.grad_fn is None else a.grad_fn)
+                metas.append((a.data.shape, a.data.dtype))
+            else:
+                parents.append(None)
+                metas.append(None)
+        ctx._parents = tuple(parents)
+        ctx._metas = tuple(metas)
+        result = _t._wrap(out, ctx, True)
+        saved = ctx._saved
+        if saved:
+            items = []
+            versions = []
+            for s in saved:
+                if s is out or s is returned:
+                    items.append(_OUTPUT)
+                    versions.append(0)
+                    ctx._out_data = out
+                    ctx._out_vc = result._vc
+                elif isinstance(s, Tensor):
+                    items.append(s)
+                    versions.append(s._vc[0])
+                else:
+                    items.append(s)
+                    versions.append(None)
+            ctx._saved = tuple(items)
+            ctx._versions = tuple(versions)
+        return result

@@ -1,0 +1,69 @@
+"""Dtypes and the promotion rules, stated in one place.
+
+minigrad's dtypes are numpy's: ``mg.float32 is np.float32``.
+
+Rules (PyTorch's, which differ from numpy's in a few spots):
+
+* ``mg.tensor`` of Python floats or lists of them is float32 (the default dtype);
+  Python ints become int64, Python bools become bool; a numpy array keeps its dtype.
+* Binary ops follow numpy's promotion (NEP 50: Python scalars never widen a tensor),
+  except that a result numpy would widen to float64 stays float32 unless one operand
+  really is float64. So ``int_tensor / 2``, ``int_tensor * 0.5`` and
+  ``int64 @ float32`` give float32, as in torch.
+* Gradients always have their input's exact dtype.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+float16 = np.float16
+float32 = np.float32
+float64 = np.float64
+int32 = np.int32
+int64 = np.int64
+uint8 = np.uint8
+bool = np.bool_  # noqa: A001 - torch's name for it
+
+default_float = np.dtype(np.float32)
+_FLOAT64 = np.dtype(np.float64)
+
+_ALIASES = {
+    "float": np.float32, "float32": np.float32, "double": np.float64, "float64": np.float64,
+    "half": np.float16, "float16": np.float16, "int": np.int32, "int32": np.int32,
+    "long": np.int64, "int64": np.int64, "bool": np.bool_, "uint8": np.uint8,
+}
+
+
+def as_dtype(dtype) -> np.dtype | None:
+    """Normalise ``dtype`` (numpy type, np.dtype, or a name such as ``"float32"``)."""
+    if dtype is None:
+        return None
+    if isinstance(dtype, str):
+        if dtype not in _ALIASES:
+            raise TypeError(f"unknown dtype {dtype!r}; use one of {sorted(_ALIASES)}")
+        return np.dtype(_ALIASES[dtype])
+    try:
+        return np.dtype(dtype)
+    except TypeError as err:
+        raise TypeError(f"unknown dtype {dtype!r}; use mg.float32, mg.float64, mg.int64 "
+                        "or mg.bool") from err
+
+
+def is_floating(dtype: np.dtype) -> bool:
+    """True for floating dtypes, the only ones that may require grad."""
+    return dtype.kind == "f"
+
+
+def fix_float64(result: np.ndarray, *operands) -> np.ndarray:
+    """Apply the one exception to numpy's promotion (see module docstring).
+
+    Called by binary ops on their result; cheap unless numpy produced float64.
+    """
+    if result.dtype is not _FLOAT64 and result.dtype != _FLOAT64:
+        return result
+    for x in operands:
+        dt = getattr(x, "dtype", None)
+        if dt is not None and dt == _FLOAT64:
+            return result
+    return result.astype(default_float)

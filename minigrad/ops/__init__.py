@@ -1,0 +1,78 @@
+"""The ops: one module per family, each op's forward and backward side by side.
+
+| module | ops |
+| --- | --- |
+| arithmetic | Add Sub Mul Div Pow Neg |
+| elementwise | Exp Log Sqrt Abs Sin Cos Sigmoid Tanh Relu LeakyRelu Clamp Maximum Minimum Where Cast Clone |
+| reduction | Sum Mean Amax Amin MaxAt/MinAt (max/min with dim) LogSumExp; var std argmax argmin |
+| linalg | MatMul; dot |
+| softmax | Softmax LogSoftmax |
+| shape | Reshape Permute Expand Cat GetItem IndexAdd Fill Copy; stack split chunk ... |
+"""
+
+from ._util import normalize_dim, normalize_dims, operand
+from .arithmetic import Add, Div, Mul, Neg, Pow, Sub
+from .elementwise import (
+    Abs,
+    Cast,
+    Clamp,
+    Clone,
+    Cos,
+    Exp,
+    LeakyRelu,
+    Log,
+    Maximum,
+    Minimum,
+    Relu,
+    Sigmoid,
+    Sin,
+    Sqrt,
+    Tanh,
+    clamp,
+    compare,
+    where,
+)
+from .linalg import MatMul, dot, matmul
+from .reduction import (
+    amax,
+    amin,
+    argmax,
+    argmin,
+    logical_reduce,
+    logsumexp,
+    max,
+    mean,
+    min,
+    std,
+    sum,
+    var,
+)
+from .shape import (
+    Copy,
+    Fill,
+    cat,
+    chunk,
+    expand,
+    flatten,
+    getitem,
+    inplace,
+    permute,
+    reshape,
+    setitem,
+    split,
+    squeeze,
+    stack,
+    transpose,
+    unsqueeze,
+)
+from .softmax import log_softmax, softmax
+
+__all__ = [
+    "normalize_dim", "normalize_dims", "operand", "Add", "Div", "Mul", "Neg", "Pow", "Sub",
+    "Abs", "Cast", "Clamp", "Clone", "Cos", "Exp", "LeakyRelu", "Log", "Maximum", "Minimum",
+    "Relu", "Sigmoid", "Sin", "Sqrt", "Tanh", "clamp", "compare", "where", "MatMul", "dot",
+    "matmul", "amax", "amin", "argmax", "argmin", "logical_reduce", "logsumexp", "max", "mean",
+    "min", "std", "sum", "var", "Copy", "Fill", "cat", "chunk", "expand", "flatten", "getitem",
+    "inplace", "permute", "reshape", "setitem", "split", "squeeze", "stack", "transpose",
+    "unsqueeze", "log_softmax", "softmax",
+]

@@ -1,0 +1,98 @@
+"""Arithmetic: + - * / ** and negation.
+
+Operands may be Tensors, Python numbers or numpy arrays; only Tensors that require grad
+get a gradient. Gradients are returned at the broadcast shape; the engine's ``sum_to``
+reduces them to each input's shape.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..dtypes import fix_float64
+from ..tensor import Tensor
+from ._util import data
+
+
+class Add(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return fix_float64(np.add(data(a), data(b)), a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad
+
+
+class Sub(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return fix_float64(np.subtract(data(a), data(b)), a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, (-grad if ctx.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        # Save only what backward will read, so `y *= 2` on a graph tensor stays legal.
+        need_a, need_b = ctx.needs_input_grad
+        ctx.save_for_backward(b if need_a else None, a if need_b else None)
+        return fix_float64(np.multiply(data(a), data(b)), a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        b, a = ctx.saved_tensors
+        return (grad * b if b is not None else None), (grad * a if a is not None else None)
+
+
+class Div(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
+        return fix_float64(np.true_divide(data(a), data(b)), a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_a = grad / b if ctx.needs_input_grad[0] else None
+        grad_b = -grad * a / (b * b) if ctx.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+
+class Pow(Function):
+    """``a ** b``; d/da = b a^(b-1), d/db = a^b log(a) (taken as 0 where a == 0)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = fix_float64(np.power(data(a), data(b)), a, b)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        grad_a = grad_b = None
+        if ctx.needs_input_grad[0]:
+            grad_a = grad * b * a ** (b - 1)
+        if ctx.needs_input_grad[1]:
+            a_data = data(a)
+            if isinstance(a, Tensor) and (a_data > 0).all():
+                log_a = a.log()  # differentiable, for higher-order gradients
+            else:  # a <= 0 somewhere: no real log there; take the gradient as 0
+                log_a = np.log(np.where(a_data > 0, a_data, 1)).astype(out.dtype)
+            grad_b = grad * out * log_a
+        return grad_a, grad_b
+
+
+class Neg(Function):
+    @staticmethod
+    def forward(ctx, a):
+        return np.negative(a.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad

@@ -1,0 +1,263 @@
+"""Elementwise math and activations: one input (or a few), output of the same shape.
+
+Where the derivative is piecewise constant (relu, abs, clamp, maximum, where), backward
+multiplies by a saved constant mask, which is also the right second derivative (zero).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..dtypes import fix_float64
+from ..tensor import Tensor, _wrap
+from ._util import data, operand
+
+
+class Exp(Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = np.exp(x.data)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * out
+
+
+class Log(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log(x.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / x
+
+
+class Sqrt(Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = np.sqrt(x.data)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad / (out * 2)
+
+
+class Abs(Function):
+    """|x|; the gradient at 0 is 0 (sign(0)), as in torch."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(np.sign(x.data))
+        return np.abs(x.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (sign,) = ctx.saved_tensors
+        return grad * sign
+
+
+class Sin(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.sin(x.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * x.cos()
+
+
+class Cos(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.cos(x.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return -grad * x.sin()
+
+
+class Sigmoid(Function):
+    @staticmethod
+    def forward(ctx, x):
+        # Stable for large |x|: exp only ever sees non-positive arguments.
+        z = np.exp(-np.abs(x.data))
+        out = np.where(x.data >= 0, 1 / (1 + z), z / (1 + z)).astype(x.data.dtype, copy=False)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * out * (1 - out)
+
+
+class Tanh(Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = np.tanh(x.data)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (1 - out * out)
+
+
+class Relu(Function):
+    """max(x, 0); the gradient at 0 is 0, as in torch."""
+
+    @staticmethod
+    def forward(ctx, x):
+        mask = x.data > 0
+        ctx.save_for_backward(mask)
+        return np.multiply(x.data, mask)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (mask,) = ctx.saved_tensors
+        return grad * mask
+
+
+class LeakyRelu(Function):
+    @staticmethod
+    def forward(ctx, x, negative_slope=0.01):
+        slope = np.where(x.data > 0, 1, negative_slope).astype(x.data.dtype)
+        ctx.save_for_backward(slope)
+        return x.data * slope
+
+    @staticmethod
+    def backward(ctx, grad):
+        (slope,) = ctx.saved_tensors
+        return grad * slope
+
+
+class Clamp(Function):
+    """Clip to [min, max]; gradient 1 where min <= x <= max (inclusive, as torch), else 0."""
+
+    @staticmethod
+    def forward(ctx, x, bounds):
+        lo, hi = bounds
+        out = x.data
+        mask = np.ones(out.shape, dtype=bool)
+        if lo is not None:
+            mask &= out >= lo
+            out = np.maximum(out, lo)
+        if hi is not None:
+            mask &= out <= hi
+            out = np.minimum(out, hi)
+        ctx.save_for_backward(mask)
+        return out.astype(x.data.dtype, copy=False) if out is not x.data else out.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        (mask,) = ctx.saved_tensors
+        return grad * mask, None
+
+
+def clamp(x: Tensor, min=None, max=None) -> Tensor:
+    """Clip ``x`` to ``[min, max]`` (either may be None). Alias: ``clip``."""
+    if min is None and max is None:
+        raise ValueError("clamp: at least one of min and max must be given")
+    if min is not None and max is not None and min > max:
+        raise ValueError(f"clamp: min ({min}) is greater than max ({max})")
+    return Clamp.apply(x, (min, max))
+
+
+class Maximum(Function):
+    """Elementwise max of two tensors; ties split the gradient evenly, as torch does."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ad, bd = data(a), data(b)
+        out = fix_float64(np.maximum(ad, bd), a, b)
+        share = (ad > bd) + 0.5 * (ad == bd)
+        ctx.save_for_backward(share.astype(out.dtype))
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (share,) = ctx.saved_tensors
+        return grad * share, grad * (1 - share)
+
+
+class Minimum(Function):
+    """Elementwise min of two tensors; ties split the gradient evenly, as torch does."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ad, bd = data(a), data(b)
+        out = fix_float64(np.minimum(ad, bd), a, b)
+        share = (ad < bd) + 0.5 * (ad == bd)
+        ctx.save_for_backward(share.astype(out.dtype))
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (share,) = ctx.saved_tensors
+        return grad * share, grad * (1 - share)
+
+
+class Where(Function):
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        ctx.save_for_backward(cond)
+        return fix_float64(np.where(cond, data(a), data(b)), a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (cond,) = ctx.saved_tensors
+        return None, grad * cond, grad * ~cond
+
+
+def where(condition, input, other) -> Tensor:
+    """Elementwise ``input`` where ``condition`` is true, else ``other`` (broadcasting)."""
+    cond = np.asarray(data(condition))
+    if cond.dtype != np.bool_:
+        raise TypeError(f"where: condition must be a bool tensor, got {cond.dtype}; "
+                        "compare first, e.g. x > 0")
+    return Where.apply(cond, operand(input, "where"), operand(other, "where"))
+
+
+class Cast(Function):
+    @staticmethod
+    def forward(ctx, x, dtype):
+        return x.data.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None  # the engine casts back to the input's dtype
+
+
+class Clone(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x.data.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+def compare(ufunc, a: Tensor, b, op: str) -> Tensor:
+    """Comparisons and logical ops: bool tensors, never part of the graph."""
+    b = operand(b, op) if not isinstance(b, list | tuple) else np.asarray(b)
+    try:
+        return _wrap(np.asarray(ufunc(a.data, data(b))))
+    except ValueError as err:
+        raise ValueError(f"{op}: shapes {a.shape} and {np.shape(data(b))} cannot be broadcast "
+                         "together") from err

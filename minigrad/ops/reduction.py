@@ -1,0 +1,273 @@
+"""Reductions over ``dim`` (None, an int or a tuple; negative allowed) with ``keepdim``.
+
+numpy's ``axis=``/``keepdims=`` are accepted as aliases.
+
+Ties: ``amax``/``amin`` and ``max()``/``min()`` without ``dim`` split the gradient
+evenly between all tied elements (as torch does for these); ``max(dim)``/``min(dim)``
+return ``(values, indices)`` and send the gradient to the returned index only (the
+first occurrence), again as torch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor, _wrap, max_result, min_result
+from ._util import normalize_dim, normalize_dims, np_aliases
+
+
+def _kept_shape(shape: tuple, dims: tuple | None) -> tuple:
+    """``shape`` with the reduced dims set to 1 (the keepdim shape)."""
+    if dims is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+def _count(shape: tuple, dims: tuple | None) -> int:
+    """How many elements each output element of a reduction over ``dims`` combines."""
+    return int(np.prod(shape if dims is None else [shape[d] for d in dims]))
+
+
+def _restore(grad: Tensor, shape: tuple, dims, keepdim: bool) -> Tensor:
+    """Broadcast a reduction's gradient back to the input's shape."""
+    if not keepdim:
+        grad = grad.reshape(_kept_shape(shape, dims))
+    return grad.expand(shape)
+
+
+class Sum(Function):
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        ctx.shape, ctx.dims, ctx.keepdim = x.data.shape, dims, keepdim
+        return np.sum(x.data, axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _restore(grad, ctx.shape, ctx.dims, ctx.keepdim), None, None
+
+
+class Mean(Function):
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        ctx.shape, ctx.dims, ctx.keepdim = x.data.shape, dims, keepdim
+        ctx.count = _count(x.data.shape, dims)
+        return np.mean(x.data, axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _restore(grad / ctx.count, ctx.shape, ctx.dims, ctx.keepdim), None, None
+
+
+class _Extreme(Function):
+    """amax/amin: the gradient is split evenly between tied extremes."""
+
+    reduce = staticmethod(np.max)
+
+    @classmethod
+    def forward(cls, ctx, x, dims, keepdim):
+        if x.data.size == 0:
+            raise ValueError(f"{cls.__name__.lower()}: the input is empty; there is no extreme "
+                             "value to take")
+        out = cls.reduce(x.data, axis=dims, keepdims=True)
+        hit = x.data == out
+        ctx.save_for_backward(hit / hit.sum(axis=dims, keepdims=True, dtype=x.data.dtype))
+        ctx.shape, ctx.dims, ctx.keepdim = x.data.shape, dims, keepdim
+        return out if keepdim else out.reshape(
+            tuple(s for i, s in enumerate(x.data.shape) if dims is not None and i not in dims))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (share,) = ctx.saved_tensors
+        return _restore(grad, ctx.shape, ctx.dims, ctx.keepdim) * share, None, None
+
+
+class Amax(_Extreme):
+    reduce = staticmethod(np.max)
+
+
+class Amin(_Extreme):
+    reduce = staticmethod(np.min)
+
+
+class _ExtremeAt(Function):
+    """The values of max(dim)/min(dim): the gradient goes to the chosen index only."""
+
+    @staticmethod
+    def forward(ctx, x, index, dim, keepdim):
+        ctx.shape, ctx.index, ctx.dim, ctx.keepdim = x.data.shape, index, dim, keepdim
+        values = np.take_along_axis(x.data, index, axis=dim)
+        return values if keepdim else values.squeeze(dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if not ctx.keepdim:
+            grad = grad.unsqueeze(ctx.dim)
+        return ScatterAlong.apply(grad, ctx.index, ctx.dim, ctx.shape), None, None, None
+
+
+class MaxAt(_ExtremeAt):
+    pass
+
+
+class MinAt(_ExtremeAt):
+    pass
+
+
+class ScatterAlong(Function):
+    """Put ``grad`` at ``index`` along ``dim`` in zeros of ``shape`` (backward of a gather)."""
+
+    @staticmethod
+    def forward(ctx, grad, index, dim, shape):
+        ctx.index, ctx.dim = index, dim
+        out = np.zeros(shape, dtype=grad.data.dtype)
+        np.put_along_axis(out, index, grad.data, axis=dim)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return GatherAlong.apply(grad, ctx.index, ctx.dim), None, None, None
+
+
+class GatherAlong(Function):
+    """``take_along_axis``: the values at ``index`` along ``dim``."""
+
+    @staticmethod
+    def forward(ctx, x, index, dim):
+        ctx.index, ctx.dim, ctx.shape = index, dim, x.data.shape
+        return np.take_along_axis(x.data, index, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ScatterAlong.apply(grad, ctx.index, ctx.dim, ctx.shape), None, None
+
+
+class LogSumExp(Function):
+    """log(sum(exp(x))) computed stably (shifted by the max); gradient softmax(x)."""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        m = np.max(x.data, axis=dims, keepdims=True) if x.data.size else 0.0
+        m = np.where(np.isfinite(m), m, 0)  # all -inf (or inf) slices: no shift
+        out = np.log(np.sum(np.exp(x.data - m), axis=dims, keepdims=True)) + m
+        out = out.astype(x.data.dtype, copy=False)
+        if not keepdim:
+            out = out.reshape(tuple(s for i, s in enumerate(x.data.shape)
+                                    if dims is not None and i not in dims))
+        ctx.save_for_backward(x, out)  # the output itself: stays in the graph
+        ctx.shape, ctx.dims, ctx.keepdim = x.data.shape, dims, keepdim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        if not ctx.keepdim:
+            out = out.reshape(_kept_shape(ctx.shape, ctx.dims))
+        return _restore(grad, ctx.shape, ctx.dims, ctx.keepdim) * (x - out).exp(), None, None
+
+
+def _dims(x: Tensor, dim, keepdim, np_names, op):
+    dim, keepdim = np_aliases(op, dim, keepdim, np_names)
+    return normalize_dims(dim, x.data.ndim, op), bool(keepdim)
+
+
+def sum(x: Tensor, dim=None, keepdim=False, **np_names) -> Tensor:
+    """Sum over ``dim`` (all dims by default)."""
+    dims, keepdim = _dims(x, dim, keepdim, np_names, "sum")
+    return Sum.apply(x, dims, keepdim)
+
+
+def mean(x: Tensor, dim=None, keepdim=False, **np_names) -> Tensor:
+    """Mean over ``dim`` (all dims by default)."""
+    if x.data.dtype.kind != "f":
+        raise TypeError(f"mean: needs a floating tensor, got {x.dtype}; use .float() first")
+    dims, keepdim = _dims(x, dim, keepdim, np_names, "mean")
+    return Mean.apply(x, dims, keepdim)
+
+
+def var(x: Tensor, dim=None, correction=1, keepdim=False, **np_names) -> Tensor:
+    """Variance over ``dim``, divided by ``N - correction`` (1: unbiased, torch's default)."""
+    if "unbiased" in np_names:
+        correction = 1 if np_names.pop("unbiased") else 0
+    if "ddof" in np_names:
+        correction = np_names.pop("ddof")
+    dims, keepdim = _dims(x, dim, keepdim, np_names, "var")
+    n = _count(x.data.shape, dims)
+    centered = x - x.mean(dim=dims, keepdim=True)
+    return (centered * centered).sum(dim=dims, keepdim=keepdim) / max(n - correction, 0)
+
+
+def std(x: Tensor, dim=None, correction=1, keepdim=False, **np_names) -> Tensor:
+    """Standard deviation: ``sqrt(var(...))``."""
+    return var(x, dim, correction=correction, keepdim=keepdim, **np_names).sqrt()
+
+
+def amax(x: Tensor, dim=None, keepdim=False, **np_names) -> Tensor:
+    """Largest value over ``dim``; tied maxima share the gradient evenly."""
+    dims, keepdim = _dims(x, dim, keepdim, np_names, "amax")
+    return Amax.apply(x, dims, keepdim)
+
+
+def amin(x: Tensor, dim=None, keepdim=False, **np_names) -> Tensor:
+    """Smallest value over ``dim``; tied minima share the gradient evenly."""
+    dims, keepdim = _dims(x, dim, keepdim, np_names, "amin")
+    return Amin.apply(x, dims, keepdim)
+
+
+def _extreme(x, dim, keepdim, np_names, op, whole, at, argfn, result):
+    if isinstance(dim, Tensor):  # torch.max(a, b) is the elementwise maximum
+        return (x.maximum(dim) if op == "max" else x.minimum(dim))
+    dim, keepdim = np_aliases(op, dim, keepdim, np_names)
+    if dim is None:
+        return whole.apply(x, None, False)
+    d = normalize_dim(dim, x.data.ndim, op)
+    if x.data.ndim == 0:
+        return result(x, _wrap(np.asarray(0, dtype=np.int64)))
+    if x.data.shape[d] == 0:
+        raise ValueError(f"{op}: dimension {d} of shape {x.shape} is empty")
+    index = np.expand_dims(argfn(x.data, axis=d), d)
+    values = at.apply(x, index, d, bool(keepdim))
+    return result(values, _wrap(index if keepdim else index.squeeze(d)))
+
+
+def max(x: Tensor, dim=None, keepdim=False, **np_names):
+    """Without ``dim``: the largest value. With ``dim``: ``(values, indices)`` as torch."""
+    return _extreme(x, dim, keepdim, np_names, "max", Amax, MaxAt, np.argmax, max_result)
+
+
+def min(x: Tensor, dim=None, keepdim=False, **np_names):
+    """Without ``dim``: the smallest value. With ``dim``: ``(values, indices)`` as torch."""
+    return _extreme(x, dim, keepdim, np_names, "min", Amin, MinAt, np.argmin, min_result)
+
+
+def _arg(fn, x: Tensor, dim, keepdim, np_names, op) -> Tensor:
+    dim, keepdim = np_aliases(op, dim, keepdim, np_names)
+    if x.data.size == 0:
+        raise ValueError(f"{op}: the input is empty")
+    if dim is None:
+        out = np.asarray(fn(x.data))
+        return _wrap(out.reshape((1,) * x.data.ndim) if keepdim else out.astype(np.int64))
+    d = normalize_dim(dim, x.data.ndim, op)
+    return _wrap(fn(x.data, axis=d, keepdims=bool(keepdim)).astype(np.int64, copy=False))
+
+
+def argmax(x: Tensor, dim=None, keepdim=False, **np_names) -> Tensor:
+    """Index of the largest value (over the flattened tensor when ``dim`` is None)."""
+    return _arg(np.argmax, x, dim, keepdim, np_names, "argmax")
+
+
+def argmin(x: Tensor, dim=None, keepdim=False, **np_names) -> Tensor:
+    """Index of the smallest value (over the flattened tensor when ``dim`` is None)."""
+    return _arg(np.argmin, x, dim, keepdim, np_names, "argmin")
+
+
+def logsumexp(x: Tensor, dim=None, keepdim=False, **np_names) -> Tensor:
+    """``log(sum(exp(x)))`` over ``dim``, stable for large values."""
+    dims, keepdim = _dims(x, dim, keepdim, np_names, "logsumexp")
+    return LogSumExp.apply(x, dims, keepdim)
+
+
+def logical_reduce(fn, x: Tensor, dim, keepdim, np_names) -> Tensor:
+    """``any``/``all``: bool results, never part of the graph."""
+    dims, keepdim = _dims(x, dim, keepdim, np_names, fn.__name__)
+    return _wrap(np.asarray(fn(x.data, axis=dims, keepdims=keepdim)))

@@ -1,0 +1,391 @@
+"""Shape ops: reshape, permute, expand, cat, stack, indexing, and in-place writes.
+
+Reshape-like ops return numpy views where numpy can (no copy); their backward reshapes
+or permutes the gradient back. ``expand`` returns a read-only broadcast view; its
+backward is the engine's ``sum_to``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import _OUTPUT, Function
+from ..autograd.grad_mode import _state as _grad_state
+from ..tensor import Tensor, _wrap
+from ._util import data, normalize_dim, operand
+
+
+def _shape_arg(shape, op: str) -> tuple:
+    """Accept ``f(2, 3)`` and ``f((2, 3))`` alike."""
+    if len(shape) == 1 and isinstance(shape[0], list | tuple):
+        shape = tuple(shape[0])
+    for s in shape:
+        if not isinstance(s, int | np.integer) or isinstance(s, bool):
+            raise TypeError(f"{op}: sizes must be ints, got {shape}")
+    return tuple(int(s) for s in shape)
+
+
+class Reshape(Function):
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x.data.shape
+        return x.data.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape), None
+
+
+def reshape(x: Tensor, *shape) -> Tensor:
+    """The same elements in a new shape (one size may be -1). Alias: ``view``."""
+    shape = _shape_arg(shape, "reshape")
+    if shape == x.data.shape:
+        return x
+    n = x.data.size
+    known = int(np.prod([s for s in shape if s != -1]))
+    if shape.count(-1) > 1 or any(s < -1 for s in shape) or \
+            (-1 in shape and (known == 0 or n % known)) or (-1 not in shape and known != n):
+        raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} ({n} elements) "
+                         f"into shape {shape}")
+    return Reshape.apply(x, shape)
+
+
+def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dims ``start_dim..end_dim`` (inclusive) into one."""
+    if x.data.ndim == 0:
+        return x.reshape(1)
+    s = normalize_dim(start_dim, x.data.ndim, "flatten")
+    e = normalize_dim(end_dim, x.data.ndim, "flatten")
+    if s > e:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+    shape = x.data.shape
+    return x.reshape(shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:])
+
+
+def unsqueeze(x: Tensor, dim: int) -> Tensor:
+    """Insert a dim of size 1 at ``dim`` (negative counts from the new end)."""
+    ndim = x.data.ndim + 1
+    d = normalize_dim(dim, ndim, "unsqueeze")
+    shape = x.data.shape
+    return x.reshape(shape[:d] + (1,) + shape[d:])
+
+
+def squeeze(x: Tensor, dim=None) -> Tensor:
+    """Drop dims of size 1 (all of them, or only ``dim`` if given and of size 1)."""
+    shape = x.data.shape
+    if dim is None:
+        return x.reshape(tuple(s for s in shape if s != 1))
+    dims = dim if isinstance(dim, tuple | list) else (dim,)
+    dims = {normalize_dim(d, x.data.ndim, "squeeze") for d in dims} if x.data.ndim else set()
+    return x.reshape(tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1)))
+
+
+class Permute(Function):
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.inverse = tuple(np.argsort(dims))
+        return np.transpose(x.data, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.permute(*ctx.inverse), None
+
+
+def permute(x: Tensor, *dims) -> Tensor:
+    """Reorder dims: ``x.permute(2, 0, 1)``."""
+    dims = _shape_arg(dims, "permute")
+    nd = x.data.ndim
+    if len(dims) != nd:
+        raise ValueError(f"permute: got {len(dims)} dims for a tensor with {nd} dims "
+                         f"(shape {x.shape})")
+    dims = tuple(normalize_dim(d, nd, "permute") for d in dims)
+    if sorted(dims) != list(range(nd)):
+        raise ValueError(f"permute: {dims} is not a permutation of 0..{nd - 1}")
+    if dims == tuple(range(nd)):
+        return x
+    return Permute.apply(x, dims)
+
+
+def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Swap two dims."""
+    nd = x.data.ndim
+    if nd < 2:
+        return x
+    order = list(range(nd))
+    d0, d1 = normalize_dim(dim0, nd, "transpose"), normalize_dim(dim1, nd, "transpose")
+    order[d0], order[d1] = order[d1], order[d0]
+    return permute(x, *order)
+
+
+class Expand(Function):
+    @staticmethod
+    def forward(ctx, x, shape):
+        return np.broadcast_to(x.data, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None  # the engine sums it back to the input's shape
+
+
+def expand(x: Tensor, *shape) -> Tensor:
+    """Broadcast to ``shape`` without copying (-1 keeps a size). Alias: ``broadcast_to``."""
+    shape = _shape_arg(shape, "expand")
+    old = x.data.shape
+    lead = len(shape) - len(old)
+    if lead < 0:
+        raise ValueError(f"expand: cannot expand shape {old} to fewer dims {shape}")
+    shape = tuple(o if s == -1 and i >= lead else s
+                  for i, (s, o) in enumerate(zip(shape, (None,) * lead + old)))
+    if shape == old:
+        return x
+    try:
+        np.broadcast_shapes(old, shape)
+        ok = np.broadcast_shapes(old, shape) == shape
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError(f"expand: shape {old} cannot be broadcast to {shape}; only dims of "
+                         "size 1 can grow")
+    return Expand.apply(x, shape)
+
+
+class Cat(Function):
+    @staticmethod
+    def forward(ctx, dim, *tensors):
+        ctx.dim = dim
+        ctx.bounds = np.cumsum([t.data.shape[dim] for t in tensors])[:-1]
+        return np.concatenate([data(t) for t in tensors], axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (None, *grad.split(_sizes(ctx.bounds, grad.shape[ctx.dim]), ctx.dim))
+
+
+def _sizes(bounds, total: int) -> list:
+    edges = [0, *[int(b) for b in bounds], total]
+    return [b - a for a, b in zip(edges[:-1], edges[1:])]
+
+
+def _as_tensors(tensors, op: str) -> list:
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError(f"{op}: expected a non-empty sequence of tensors")
+    out = []
+    for t in tensors:
+        out.append(t if isinstance(t, Tensor) else Tensor(operand(t, op)))
+    return out
+
+
+def cat(tensors, dim: int = 0) -> Tensor:
+    """Join tensors along an existing dim; all other dims must match."""
+    tensors = _as_tensors(tensors, "cat")
+    ref = tensors[0].shape
+    d = normalize_dim(dim, len(ref), "cat")
+    for t in tensors[1:]:
+        if t.ndim != len(ref) or any(a != b for i, (a, b) in enumerate(zip(t.shape, ref))
+                                     if i != d):
+            raise ValueError(f"cat: shapes {ref} and {t.shape} differ outside dim {d}; all "
+                             "tensors must have the same shape except along dim")
+    return Cat.apply(d, *tensors)
+
+
+def stack(tensors, dim: int = 0) -> Tensor:
+    """Join same-shape tensors along a new dim."""
+    tensors = _as_tensors(tensors, "stack")
+    ref = tensors[0].shape
+    for t in tensors[1:]:
+        if t.shape != ref:
+            raise ValueError(f"stack: shapes {ref} and {t.shape} differ; stack needs tensors "
+                             "of equal shape")
+    d = normalize_dim(dim, len(ref) + 1, "stack")
+    return cat([t.unsqueeze(d) for t in tensors], dim=d)
+
+
+def split(x: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
+    """Pieces of size ``split_size`` (the last may be smaller), or of the given sizes."""
+    d = normalize_dim(dim, x.data.ndim, "split")
+    n = x.data.shape[d]
+    if isinstance(split_size_or_sections, int | np.integer):
+        size = int(split_size_or_sections)
+        if size <= 0:
+            raise ValueError(f"split: split_size must be positive, got {size}")
+        sizes = [min(size, n - i) for i in range(0, n, size)] or [0]
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != n or any(s < 0 for s in sizes):
+            raise ValueError(f"split: sections {sizes} must be non-negative and add up to "
+                             f"{n}, the size of dim {d}")
+    pieces, start = [], 0
+    for s in sizes:
+        index = (slice(None),) * d + (slice(start, start + s),)
+        pieces.append(x[index])
+        start += s
+    return tuple(pieces)
+
+
+def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple:
+    """Split into ``chunks`` pieces of size ceil(n / chunks) (fewer if n is small)."""
+    if chunks <= 0:
+        raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+    n = x.data.shape[normalize_dim(dim, x.data.ndim, "chunk")]
+    return split(x, max(-(-n // chunks), 1), dim)
+
+
+# ------------------------------------------------------------------------ indexing
+def _convert_index(index):
+    """Tensors inside an index become arrays; lists become integer/bool arrays."""
+    if isinstance(index, tuple):
+        return tuple(_convert_index(i) for i in index)
+    if isinstance(index, Tensor):
+        index = index.data
+    if isinstance(index, list):
+        index = np.asarray(index)
+    if isinstance(index, np.ndarray) and index.dtype.kind not in "biu":
+        raise IndexError(f"index arrays must be integer or bool, got {index.dtype}")
+    return index
+
+
+def _is_basic(index) -> bool:
+    """True if numpy indexes with a view (no repeated elements possible)."""
+    items = index if isinstance(index, tuple) else (index,)
+    return all(i is None or i is Ellipsis or isinstance(i, slice | int | np.integer)
+               for i in items)
+
+
+class GetItem(Function):
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.shape, ctx.index = x.data.shape, index
+        try:
+            return x.data[index]
+        except IndexError as err:
+            raise IndexError(f"getitem: index {index!r} is invalid for shape {x.shape}: "
+                             f"{err}") from err
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexAdd.apply(grad, ctx.index, ctx.shape), None
+
+
+class IndexAdd(Function):
+    """Zeros of ``shape`` with ``grad`` added at ``index`` (repeated indices add up)."""
+
+    @staticmethod
+    def forward(ctx, grad, index, shape):
+        ctx.index = index
+        out = np.zeros(shape, dtype=grad.data.dtype)
+        if _is_basic(index):
+            out[index] = grad.data
+        else:
+            np.add.at(out, index, grad.data)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad[ctx.index], None, None
+
+
+def getitem(x: Tensor, index) -> Tensor:
+    """``x[index]`` with ints, slices, None, Ellipsis, integer arrays and bool masks."""
+    return GetItem.apply(x, _convert_index(index))
+
+
+def setitem(x: Tensor, index, value) -> None:
+    """``x[index] = value``: in place, for tensors that are not part of a graph."""
+    if _grad_state[0] and (x.requires_grad or (isinstance(value, Tensor)
+                                               and value.requires_grad)):
+        raise RuntimeError(
+            "setitem: index assignment on a tensor that requires grad (or with a value that "
+            "does) can't be recorded; build the result out of place with mg.where or mg.cat, "
+            "or assign inside `with mg.no_grad():`")
+    try:
+        x.data[_convert_index(index)] = data(value)
+    except (ValueError, IndexError) as err:
+        raise type(err)(f"setitem: can't assign a value of shape {np.shape(data(value))} to "
+                        f"index {index!r} of a tensor of shape {x.shape}: {err}") from err
+    x._vc[0] += 1
+
+
+# ------------------------------------------------------------------------ in place
+class Fill(Function):
+    @staticmethod
+    def forward(ctx, x, value):
+        return np.full_like(x.data, data(value))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return None, None
+
+
+class Copy(Function):
+    @staticmethod
+    def forward(ctx, x, src):
+        return np.broadcast_to(data(src), x.data.shape).astype(x.data.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return None, grad
+
+
+_INPLACE_UFUNC = {"add_": np.add, "sub_": np.subtract, "mul_": np.multiply,
+                  "div_": np.true_divide}
+
+
+def inplace(x: Tensor, fn: type[Function], other, op: str) -> Tensor:
+    """Run ``fn(x, other)`` and write the result into ``x``'s memory.
+
+    Outside ``no_grad``, a leaf that requires grad may not be modified (its gradient would
+    refer to values that no longer exist). A non-leaf is rewired: its ``grad_fn`` becomes
+    the new op, and anything that saved the old values fails loudly at backward (version
+    counter) instead of computing a wrong gradient.
+    """
+    if op != "clamp_":
+        other = operand(other, op)
+    other_grad = isinstance(other, Tensor) and other.requires_grad
+    if _grad_state[0] and (x.requires_grad or other_grad):
+        if x.requires_grad and x.grad_fn is None:
+            raise RuntimeError(
+                f"{op}: a leaf tensor that requires grad can't be modified in place (its "
+                "gradient would refer to values that no longer exist); wrap the update in "
+                "`with mg.no_grad():` as optimizers do, or use the out-of-place op")
+        alias = _wrap(x.data, x.grad_fn, x.requires_grad, x._vc)
+        result = fn.apply(alias, other)
+        _write(x, result.data, op)
+        x.grad_fn = result.grad_fn
+        x.requires_grad = result.requires_grad
+        node = result.grad_fn
+        if node is not None and getattr(node, "_out_vc", None) is result._vc:
+            node._out_data, node._out_vc = x.data, x._vc
+            node._versions = tuple(x._vc[0] if s is _OUTPUT else v
+                                   for s, v in zip(node._saved, node._versions))
+        return x
+    ufunc = _INPLACE_UFUNC.get(op)
+    if ufunc is not None and x.data.flags.writeable:
+        try:
+            ufunc(x.data, data(other), out=x.data, casting="same_kind")
+        except (TypeError, ValueError) as err:
+            _raise_inplace(x, other, op, err)
+    else:
+        _write(x, fn.apply(x, other).data, op)
+        return x
+    x._vc[0] += 1
+    return x
+
+
+def _write(x: Tensor, values: np.ndarray, op: str) -> None:
+    if values.shape != x.data.shape:
+        raise ValueError(f"{op}: the result has shape {values.shape} but the tensor written "
+                         f"in place has shape {x.shape}; in-place ops can't change the shape")
+    try:
+        np.copyto(x.data, values, casting="same_kind")
+    except (TypeError, ValueError) as err:
+        _raise_inplace(x, values, op, err)
+    x._vc[0] += 1
+
+
+def _raise_inplace(x, other, op, err):
+    if "broadcast" in str(err) or isinstance(err, ValueError):
+        raise ValueError(f"{op}: a value of shape {np.shape(data(other))} can't be written "
+                         f"into a tensor of shape {x.shape} in place: {err}") from err
+    raise TypeError(f"{op}: the result can't be stored in place in a {x.dtype} tensor "
+                    f"({err}); convert it first, e.g. x = x.float()") from err

@@ -1,0 +1,65 @@
+"""softmax and log_softmax along a dim, shifted by the max so large logits stay finite."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from ._util import normalize_dim
+
+
+def _shifted(x: np.ndarray, dim: int) -> np.ndarray:
+    m = np.max(x, axis=dim, keepdims=True)
+    return x - np.where(np.isfinite(m), m, 0)
+
+
+class Softmax(Function):
+    """y = exp(x - max) / sum(exp(x - max)); backward y * (g - sum(g * y))."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        e = np.exp(_shifted(x.data, dim))
+        out = e / np.sum(e, axis=dim, keepdims=True)
+        ctx.save_for_backward(out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return y * (grad - (grad * y).sum(dim=ctx.dim, keepdim=True)), None
+
+
+class LogSoftmax(Function):
+    """y = x - logsumexp(x); backward g - softmax(x) * sum(g)."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        z = _shifted(x.data, dim)
+        out = z - np.log(np.sum(np.exp(z), axis=dim, keepdims=True))
+        ctx.save_for_backward(out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad - y.exp() * grad.sum(dim=ctx.dim, keepdim=True), None
+
+
+def _check(x: Tensor, dim: int, op: str) -> int:
+    if x.data.dtype.kind != "f":
+        raise TypeError(f"{op}: needs a floating tensor, got {x.dtype}; use .float() first")
+    d = normalize_dim(dim, x.data.ndim, op)
+    return d if x.data.ndim else None  # a 0-d tensor is its own (only) slice
+
+
+def softmax(x: Tensor, dim: int = -1) -> Tensor:
+    """Probabilities along ``dim``: non-negative, summing to 1; stable for large logits."""
+    return Softmax.apply(x, _check(x, dim, "softmax"))
+
+
+def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
+    """``log(softmax(x))`` computed directly (finite even where softmax underflows to 0)."""
+    return LogSoftmax.apply(x, _check(x, dim, "log_softmax"))

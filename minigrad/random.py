@@ -1,0 +1,20 @@
+"""The library's one random generator: every random draw in minigrad comes from here."""
+
+from __future__ import annotations
+
+import numpy as np
+
+_generator = [np.random.default_rng()]
+
+
+def manual_seed(seed: int) -> np.random.Generator:
+    """Seed every random draw in minigrad (factories, init, dropout, shuffling)."""
+    if not isinstance(seed, int | np.integer) or isinstance(seed, bool):
+        raise TypeError(f"manual_seed: seed must be an int, got {type(seed).__name__}")
+    _generator[0] = np.random.default_rng(int(seed))
+    return _generator[0]
+
+
+def default_generator() -> np.random.Generator:
+    """The generator that ``manual_seed`` resets (use it for your own reproducible draws)."""
+    return _generator[0]

@@ -1,0 +1,554 @@
+"""``Tensor``: a numpy array, its gradient, and its place in the graph.
+
+Every operator and method here is one line that delegates to an op in ``minigrad.ops``,
+where each op's forward and backward sit side by side.
+"""
+
+from __future__ import annotations
+
+import builtins
+import weakref
+from collections import namedtuple
+
+import numpy as np
+
+from . import dtypes as _dt
+from .autograd.grad_mode import _state as _grad_state
+
+_new = object.__new__
+_NUMBER_TYPES = (int, float, builtins.bool, np.generic)
+
+max_result = namedtuple("max", ["values", "indices"])
+min_result = namedtuple("min", ["values", "indices"])
+
+
+def _wrap(data: np.ndarray, grad_fn=None, requires_grad: bool = False, vc=None) -> Tensor:
+    """Fast internal constructor: ``data`` must already be an ndarray of the final dtype."""
+    t = _new(Tensor)
+    t.data = data
+    t.grad = None
+    t.requires_grad = requires_grad
+    t.grad_fn = grad_fn
+    t._vc = [0] if vc is None else vc
+    return t
+
+
+def _to_array(data, dtype=None) -> np.ndarray:
+    """Convert user data to an ndarray following the dtype rules in ``minigrad.dtypes``."""
+    dtype = _dt.as_dtype(dtype)
+    if isinstance(data, Tensor):
+        arr = data.data
+    elif isinstance(data, np.ndarray):
+        arr = data
+    elif isinstance(data, np.generic):
+        arr = np.asarray(data)
+    else:
+        if isinstance(data, str | bytes | dict | set) or data is None:
+            raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__}; "
+                            "give a number, a (nested) list of numbers or a numpy array")
+        try:
+            arr = np.array(data)
+        except ValueError as err:
+            raise ValueError(f"tensor: could not convert the data to an array ({err}); "
+                             "nested lists must be rectangular") from err
+        if dtype is None and arr.dtype == np.float64:
+            arr = arr.astype(_dt.default_float)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"tensor: unsupported element type {arr.dtype}; minigrad holds "
+                        "booleans, integers and floats")
+    if dtype is not None and arr.dtype != dtype:
+        arr = arr.astype(dtype)
+    elif arr is data or (isinstance(data, Tensor) and arr is data.data):
+        arr = arr.copy()
+    return arr
+
+
+class Tensor:
+    """An n-dimensional array that records the operations applied to it.
+
+    >>> import minigrad as mg
+    >>> x = mg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad
+    tensor([[2., 4.],
+            [6., 8.]])
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_vc", "__weakref__")
+    __array_ufunc__ = None  # ndarray <op> Tensor defers to Tensor's reflected operators
+    __hash__ = object.__hash__  # identity, as torch (== is elementwise)
+
+    def __init__(self, data, requires_grad: bool = False, dtype=None):
+        self.data = _to_array(data, dtype)
+        self.grad = None
+        self.grad_fn = None
+        self._vc = [0]
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # ---------------------------------------------------------------- attributes
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors created by the user rather than by an op that records."""
+        return self.grad_fn is None
+
+    @property
+    def T(self) -> Tensor:
+        """All dimensions reversed (for 2-D: the transpose)."""
+        return self.permute(*range(self.data.ndim - 1, -1, -1))
+
+    @property
+    def mT(self) -> Tensor:
+        """The last two dimensions swapped (batched matrix transpose)."""
+        return self.transpose(-2, -1)
+
+    def size(self, dim: int | None = None):
+        """The shape, or the length of dimension ``dim``."""
+        if dim is None:
+            return self.data.shape
+        return self.data.shape[F.normalize_dim(dim, self.data.ndim, "size")]
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numel(self) -> int:
+        return self.data.size
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item: only one-element tensors can be converted to a Python "
+                             f"number, this one has shape {self.shape}")
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not copied), as ``torch.Tensor.numpy``."""
+        if self.requires_grad:
+            raise RuntimeError("numpy: can't call numpy() on a tensor that requires grad; "
+                               "use tensor.detach().numpy()")
+        return self.data
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(f"bool: the truth value of a tensor with shape {self.shape} is "
+                               "ambiguous; use .any() or .all()")
+        return builtins.bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be used as an index")
+        return int(self.data)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="tensor(",
+                               threshold=1000, edgeitems=3)
+        extras = []
+        default = np.int64 if self.data.dtype.kind in "iu" else _dt.default_float
+        if self.data.dtype != default and self.data.dtype.kind != "b":
+            extras.append(f"dtype={self.data.dtype}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn=<{self.grad_fn.name()}>")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+    # ----------------------------------------------------------------- autograd
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place (floating leaf tensors only); returns self."""
+        if requires_grad and self.data.dtype.kind != "f":
+            raise RuntimeError(f"requires_grad: only floating-point tensors can require "
+                               f"gradients, this one is {self.data.dtype}; convert it first "
+                               "with .to(mg.float32)")
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError("requires_grad_: a non-leaf tensor's requires_grad can't be "
+                               "turned off; use .detach()")
+        self.requires_grad = builtins.bool(requires_grad)
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep it)."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad: can't retain the grad of a tensor that does not "
+                               "require grad")
+        if self.grad_fn is not None:
+            self.grad_fn._retained = weakref.ref(self)
+
+    @property
+    def retains_grad(self) -> bool:
+        fn = self.grad_fn
+        return fn is not None and fn._retained is not None and fn._retained() is self
+
+    def backward(self, gradient=None, retain_graph: bool = False,
+                 create_graph: bool = False) -> None:
+        """Accumulate the gradient of this tensor into ``.grad`` of every leaf it depends on.
+
+        A non-scalar tensor needs ``gradient`` (same shape). The graph's saved buffers are
+        freed afterwards unless ``retain_graph=True``; ``create_graph=True`` records the
+        backward pass so the gradients can be differentiated again.
+        """
+        from .autograd.engine import backward
+
+        backward(self, gradient, retain_graph, create_graph)
+
+    def detach(self) -> Tensor:
+        """The same data (shared) without history; never requires grad."""
+        return _wrap(self.data, vc=self._vc)
+
+    def detach_(self) -> Tensor:
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+    def clone(self) -> Tensor:
+        """A copy of the data that stays in the graph (its gradient flows back)."""
+        return F.Clone.apply(self)
+
+    def to(self, dtype) -> Tensor:
+        """Cast to ``dtype`` (differentiable between float types); ``to("cpu")`` is a no-op."""
+        if isinstance(dtype, str) and dtype == "cpu":
+            return self
+        dtype = _dt.as_dtype(dtype)
+        if dtype == self.data.dtype:
+            return self
+        return F.Cast.apply(self, dtype)
+
+    astype = to
+    type = to
+
+    def float(self) -> Tensor:
+        return self.to(np.float32)
+
+    def double(self) -> Tensor:
+        return self.to(np.float64)
+
+    def long(self) -> Tensor:
+        return self.to(np.int64)
+
+    def int(self) -> Tensor:
+        return self.to(np.int32)
+
+    def bool(self) -> Tensor:
+        return self.to(np.bool_)
+
+    # --------------------------------------------------------------- arithmetic
+    def __add__(self, other):
+        return F.Add.apply(self, F.operand(other, "add"))
+
+    def __radd__(self, other):
+        return F.Add.apply(F.operand(other, "add"), self)
+
+    def __sub__(self, other):
+        return F.Sub.apply(self, F.operand(other, "sub"))
+
+    def __rsub__(self, other):
+        return F.Sub.apply(F.operand(other, "sub"), self)
+
+    def __mul__(self, other):
+        return F.Mul.apply(self, F.operand(other, "mul"))
+
+    def __rmul__(self, other):
+        return F.Mul.apply(F.operand(other, "mul"), self)
+
+    def __truediv__(self, other):
+        return F.Div.apply(self, F.operand(other, "div"))
+
+    def __rtruediv__(self, other):
+        return F.Div.apply(F.operand(other, "div"), self)
+
+    def __pow__(self, other):
+        return F.Pow.apply(self, F.operand(other, "pow"))
+
+    def __rpow__(self, other):
+        return F.Pow.apply(F.operand(other, "pow"), self)
+
+    def __neg__(self):
+        return F.Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __matmul__(self, other):
+        return F.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return F.matmul(other, self)
+
+    def add(self, other, alpha=1):
+        return self + (other if alpha == 1 else other * alpha)
+
+    def sub(self, other, alpha=1):
+        return self - (other if alpha == 1 else other * alpha)
+
+    def mul(self, other):
+        return self * other
+
+    def div(self, other):
+        return self / other
+
+    def pow(self, exponent):
+        return self ** exponent
+
+    def neg(self):
+        return -self
+
+    def matmul(self, other):
+        return F.matmul(self, other)
+
+    def dot(self, other):
+        return F.dot(self, other)
+
+    # ------------------------------------------------------------- comparisons
+    def __eq__(self, other):
+        return F.compare(np.equal, self, other, "eq")
+
+    def __ne__(self, other):
+        return F.compare(np.not_equal, self, other, "ne")
+
+    def __lt__(self, other):
+        return F.compare(np.less, self, other, "lt")
+
+    def __le__(self, other):
+        return F.compare(np.less_equal, self, other, "le")
+
+    def __gt__(self, other):
+        return F.compare(np.greater, self, other, "gt")
+
+    def __ge__(self, other):
+        return F.compare(np.greater_equal, self, other, "ge")
+
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    def __invert__(self):
+        if self.data.dtype.kind != "b":
+            raise TypeError("~ (logical not) needs a bool tensor")
+        return _wrap(~self.data)
+
+    def __and__(self, other):
+        return F.compare(np.logical_and, self, other, "and")
+
+    def __or__(self, other):
+        return F.compare(np.logical_or, self, other, "or")
+
+    def any(self, dim=None, keepdim=False, **np_names):
+        return F.logical_reduce(np.any, self, dim, keepdim, np_names)
+
+    def all(self, dim=None, keepdim=False, **np_names):
+        return F.logical_reduce(np.all, self, dim, keepdim, np_names)
+
+    # ------------------------------------------------------------- elementwise
+    def exp(self):
+        return F.Exp.apply(self)
+
+    def log(self):
+        return F.Log.apply(self)
+
+    def sqrt(self):
+        return F.Sqrt.apply(self)
+
+    def abs(self):
+        return F.Abs.apply(self)
+
+    __abs__ = abs
+
+    def sin(self):
+        return F.Sin.apply(self)
+
+    def cos(self):
+        return F.Cos.apply(self)
+
+    def sigmoid(self):
+        return F.Sigmoid.apply(self)
+
+    def tanh(self):
+        return F.Tanh.apply(self)
+
+    def relu(self):
+        return F.Relu.apply(self)
+
+    def leaky_relu(self, negative_slope: float = 0.01):
+        return F.LeakyRelu.apply(self, negative_slope=negative_slope)
+
+    def clamp(self, min=None, max=None):
+        return F.clamp(self, min, max)
+
+    clip = clamp
+
+    def maximum(self, other):
+        return F.Maximum.apply(self, F.operand(other, "maximum"))
+
+    def minimum(self, other):
+        return F.Minimum.apply(self, F.operand(other, "minimum"))
+
+    def sign(self):
+        return _wrap(np.sign(self.data))
+
+    # --------------------------------------------------------------- reductions
+    def sum(self, dim=None, keepdim=False, **np_names):
+        return F.sum(self, dim, keepdim, **np_names)
+
+    def mean(self, dim=None, keepdim=False, **np_names):
+        return F.mean(self, dim, keepdim, **np_names)
+
+    def var(self, dim=None, correction=1, keepdim=False, **np_names):
+        return F.var(self, dim, correction=correction, keepdim=keepdim, **np_names)
+
+    def std(self, dim=None, correction=1, keepdim=False, **np_names):
+        return F.std(self, dim, correction=correction, keepdim=keepdim, **np_names)
+
+    def amax(self, dim=None, keepdim=False, **np_names):
+        return F.amax(self, dim, keepdim, **np_names)
+
+    def amin(self, dim=None, keepdim=False, **np_names):
+        return F.amin(self, dim, keepdim, **np_names)
+
+    def max(self, dim=None, keepdim=False, **np_names):
+        return F.max(self, dim, keepdim, **np_names)
+
+    def min(self, dim=None, keepdim=False, **np_names):
+        return F.min(self, dim, keepdim, **np_names)
+
+    def argmax(self, dim=None, keepdim=False, **np_names):
+        return F.argmax(self, dim, keepdim, **np_names)
+
+    def argmin(self, dim=None, keepdim=False, **np_names):
+        return F.argmin(self, dim, keepdim, **np_names)
+
+    def logsumexp(self, dim=None, keepdim=False, **np_names):
+        return F.logsumexp(self, dim, keepdim, **np_names)
+
+    def softmax(self, dim=-1):
+        return F.softmax(self, dim)
+
+    def log_softmax(self, dim=-1):
+        return F.log_softmax(self, dim)
+
+    # -------------------------------------------------------------------- shape
+    def reshape(self, *shape):
+        return F.reshape(self, *shape)
+
+    view = reshape
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1):
+        return F.flatten(self, start_dim, end_dim)
+
+    def transpose(self, dim0: int, dim1: int):
+        return F.transpose(self, dim0, dim1)
+
+    def permute(self, *dims):
+        return F.permute(self, *dims)
+
+    def unsqueeze(self, dim: int):
+        return F.unsqueeze(self, dim)
+
+    def squeeze(self, dim=None):
+        return F.squeeze(self, dim)
+
+    def expand(self, *shape):
+        return F.expand(self, *shape)
+
+    def broadcast_to(self, shape):
+        return F.expand(self, shape)
+
+    def expand_as(self, other):
+        return F.expand(self, other.shape)
+
+    def split(self, split_size_or_sections, dim: int = 0):
+        return F.split(self, split_size_or_sections, dim)
+
+    def chunk(self, chunks: int, dim: int = 0):
+        return F.chunk(self, chunks, dim)
+
+    def __getitem__(self, index):
+        return F.getitem(self, index)
+
+    def __setitem__(self, index, value):
+        F.setitem(self, index, value)
+
+    # ----------------------------------------------------------------- in place
+    def add_(self, other, alpha=1):
+        return F.inplace(self, F.Add, other if alpha == 1 else other * alpha, "add_")
+
+    def sub_(self, other, alpha=1):
+        return F.inplace(self, F.Sub, other if alpha == 1 else other * alpha, "sub_")
+
+    def mul_(self, other):
+        return F.inplace(self, F.Mul, other, "mul_")
+
+    def div_(self, other):
+        return F.inplace(self, F.Div, other, "div_")
+
+    def zero_(self):
+        return F.inplace(self, F.Fill, 0, "zero_")
+
+    def fill_(self, value):
+        return F.inplace(self, F.Fill, value, "fill_")
+
+    def copy_(self, src):
+        return F.inplace(self, F.Copy, src, "copy_")
+
+    def clamp_(self, min=None, max=None):
+        return F.inplace(self, F.Clamp, (min, max), "clamp_")
+
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
+
+
+def _grad_enabled() -> bool:
+    return _grad_state[0]
+
+
+from . import ops as F  # noqa: E402  (ops need Tensor defined first)
+
+
+def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Make a tensor from a number, a (nested) list or a numpy array (always copies).
+
+    Python floats become float32, Python ints int64; a numpy array keeps its dtype.
+
+    >>> import minigrad as mg
+    >>> mg.tensor([1.0, 2.0]).dtype, mg.tensor([1, 2]).dtype
+    (dtype('float32'), dtype('int64'))
+    """
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
