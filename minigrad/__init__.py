@@ -106,3 +106,16 @@ def is_tensor(obj) -> bool:
 
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "Tensor", "tensor", "autograd", "dtypes", "func", "detect_anomaly", "enable_grad",
+    "is_grad_enabled", "no_grad", "set_grad_enabled", "arange", "empty", "eye", "full",
+    "full_like", "linspace", "ones", "ones_like", "rand", "randint", "randn", "randperm",
+    "zeros", "zeros_like", "bool", "float16", "float32", "float64", "int32", "int64", "uint8",
+    "amax", "amin", "argmax", "argmin", "cat", "chunk", "clamp", "clip", "dot", "flatten",
+    "log_softmax", "logsumexp", "matmul", "max", "mean", "min", "permute", "reshape",
+    "softmax", "split", "squeeze", "stack", "std", "sum", "transpose", "unsqueeze", "var",
+    "where", "default_generator", "manual_seed", "exp", "log", "sqrt", "abs", "sin", "cos",
+    "sigmoid", "tanh", "relu", "leaky_relu", "neg", "expand", "broadcast_to", "view", "add",
+    "sub", "mul", "div", "pow", "maximum", "minimum", "is_tensor",
+]

@@ -30,17 +30,20 @@ def value_and_grad(f: Callable, argnums: int | tuple = 0) -> Callable:
 
     ``f`` must return a scalar Tensor. Arguments that are not Tensors (numbers, lists,
     arrays) are converted with ``mg.tensor`` (so Python floats become float32; pass float64
-    tensors for float64 results). The result stays differentiable, so transforms nest.
+    tensors for float64 results). Called inside another transform (its argument already
+    requires grad) the gradient stays in the graph, so ``grad(grad(f))`` works.
     """
 
     @functools.wraps(f)
     def wrapped(*args, **kwargs):
         nums = _argnums(argnums, len(args))
         args = list(args)
+        nested = False
         for i in nums:
             a = args[i]
             if isinstance(a, Tensor) and a.requires_grad:
-                continue  # already being differentiated (nested transform): keep the link
+                nested = True  # an outer transform differentiates this one: keep the link
+                continue
             t = a.detach() if isinstance(a, Tensor) else Tensor(a)
             if t.dtype.kind != "f":
                 t = t.float()
@@ -55,8 +58,10 @@ def value_and_grad(f: Callable, argnums: int | tuple = 0) -> Callable:
                 grads = tuple(_zeros(args[i]) for i in nums)
             else:
                 grads = _autograd_grad(out.reshape(()), [args[i] for i in nums],
-                                       create_graph=True, allow_unused=True)
+                                       create_graph=nested, allow_unused=True)
                 grads = tuple(_zeros(args[i]) if g is None else g for g, i in zip(grads, nums))
+        if not nested:
+            out = out.detach()
         return out, (grads[0] if isinstance(argnums, int) else grads)
 
     return wrapped

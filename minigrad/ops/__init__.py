@@ -3,7 +3,8 @@
 | module | ops |
 | --- | --- |
 | arithmetic | Add Sub Mul Div Pow Neg |
-| elementwise | Exp Log Sqrt Abs Sin Cos Sigmoid Tanh Relu LeakyRelu Clamp Maximum Minimum Where Cast Clone |
+| elementwise | Exp Log Sqrt Abs Sin Cos Sigmoid Tanh Relu LeakyRelu Clamp Maximum Minimum |
+|             | Where Cast Clone |
 | reduction | Sum Mean Amax Amin MaxAt/MinAt (max/min with dim) LogSumExp; var std argmax argmin |
 | linalg | MatMul; dot |
 | softmax | Softmax LogSoftmax |

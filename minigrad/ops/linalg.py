@@ -28,6 +28,8 @@ class MatMul(Function):
     @staticmethod
     def backward(ctx, grad):
         b, a = ctx.saved_tensors
+        if ctx.a_ndim == 1 and ctx.b_ndim == 1:  # inner product: grad is 0-d
+            return (grad * b if b is not None else None), (grad * a if a is not None else None)
         if ctx.a_ndim == 1:
             grad = grad.unsqueeze(-2)  # (..., 1, m)
         if ctx.b_ndim == 1:

@@ -10,6 +10,8 @@ first occurrence), again as torch.
 
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -194,7 +196,7 @@ def var(x: Tensor, dim=None, correction=1, keepdim=False, **np_names) -> Tensor:
     dims, keepdim = _dims(x, dim, keepdim, np_names, "var")
     n = _count(x.data.shape, dims)
     centered = x - x.mean(dim=dims, keepdim=True)
-    return (centered * centered).sum(dim=dims, keepdim=keepdim) / max(n - correction, 0)
+    return (centered * centered).sum(dim=dims, keepdim=keepdim) / builtins.max(n - correction, 0)
 
 
 def std(x: Tensor, dim=None, correction=1, keepdim=False, **np_names) -> Tensor:
