@@ -224,7 +224,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
     Tensor = _t.Tensor
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+    if grad_outputs is None or isinstance(grad_outputs, Tensor | np.ndarray):
         grad_outputs = [grad_outputs] * len(outputs)
     grad_outputs = list(grad_outputs)
     if len(grad_outputs) != len(outputs):

@@ -35,6 +35,10 @@ from .grad_mode import _state as _grad_state
 
 _OUTPUT = object()  # marks "the op's own output" among saved tensors (saved without a cycle)
 
+# The nn.Module calls under way (innermost last); nodes record the innermost, so graph
+# diagrams can group ops by module. nn.Module.__call__ pushes and pops.
+module_stack: list = []
+
 
 class Node:
     """A recorded op: the ``ctx`` in forward/backward and the ``grad_fn`` of its output.
@@ -47,6 +51,7 @@ class Node:
     __slots__ = ("_parents", "_metas", "_saved", "_versions", "_out_data", "_out_vc",
                  "_freed", "_retained", "needs_input_grad", "__dict__", "__weakref__")
     _fn: type  # the Function subclass, set on each generated subclass
+    module = None  # the nn.Module whose forward recorded this node, if any
 
     def __init__(self):
         self._saved = None
@@ -188,6 +193,8 @@ class Function:
                 metas.append(None)
         ctx._parents = tuple(parents)
         ctx._metas = tuple(metas)
+        if module_stack:
+            ctx.module = module_stack[-1]
         result = _t._wrap(out, ctx, True)
         saved = ctx._saved
         if saved:
