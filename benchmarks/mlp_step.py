@@ -1,0 +1,227 @@
+"""MLP training step: 784-256-128-10 ReLU MLP, batch 128, float32, SGD (lr 0.1).
+
+One step = zero the gradients, forward, softmax cross-entropy (mean over the batch),
+backward, in-place SGD update. All contenders start from the same weights and data
+(random, generated here: no data files).
+
+* numpy floor: the step written by hand: forward with ``@``, backward from the fused
+  cross-entropy gradient ``(softmax - onehot) / B``, ``-=`` updates in place.
+* torch: ``nn.Linear`` layers in ``nn.Sequential``, ``F.cross_entropy``, ``optim.SGD``.
+* minigrad: ``minigrad.nn`` / ``minigrad.optim`` / ``nn.functional.cross_entropy`` when
+  they exist; otherwise the same model from raw tensor ops (``x @ W.T + b``, ``relu``,
+  ``log_softmax`` and picking each row's target with integer indexing).
+
+Target: minigrad at most 1.10x the numpy floor. A second pass runs 100 steps under
+``tracemalloc`` and checks that the peak memory of a step does not grow (steps 10..100),
+i.e. nothing from earlier steps (graphs, gradients) is kept alive.
+"""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import numpy as np
+
+from ._peers import load_torch
+from ._result import Result
+from ._timing import compare
+
+NAME = "MLP training step"
+SIZES = (784, 256, 128, 10)
+BATCH = 128
+LR = 0.1
+RATIO_TARGET = 1.10
+MEMORY_STEPS = 100
+MEMORY_FROM = 10
+MEMORY_TOLERANCE = 1.05  # late steps' peak may exceed early steps' by at most 5%
+
+
+def init_params(seed: int = 0) -> list[np.ndarray]:
+    """[W1, b1, W2, b2, W3, b3], torch.nn.Linear's default init, float32."""
+    rng = np.random.default_rng(seed)
+    params = []
+    for fan_in, fan_out in zip(SIZES[:-1], SIZES[1:]):
+        bound = 1 / np.sqrt(fan_in)
+        params.append(rng.uniform(-bound, bound, (fan_out, fan_in)).astype(np.float32))
+        params.append(rng.uniform(-bound, bound, fan_out).astype(np.float32))
+    return params
+
+
+def make_batch(seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((BATCH, SIZES[0])).astype(np.float32)
+    y = rng.integers(0, SIZES[-1], BATCH)
+    return x, y
+
+
+# ----------------------------------------------------------------------- numpy
+def numpy_step_fn(params: list[np.ndarray], x: np.ndarray, y: np.ndarray):
+    W1, b1, W2, b2, W3, b3 = params
+    rows = np.arange(len(y))
+
+    def step() -> float:
+        h1 = x @ W1.T
+        h1 += b1
+        np.maximum(h1, 0, out=h1)
+        h2 = h1 @ W2.T
+        h2 += b2
+        np.maximum(h2, 0, out=h2)
+        logits = h2 @ W3.T
+        logits += b3
+        # softmax cross-entropy and its fused gradient (softmax - onehot) / B
+        logits -= logits.max(axis=1, keepdims=True)
+        np.exp(logits, out=logits)
+        logits /= logits.sum(axis=1, keepdims=True)
+        loss = -np.log(logits[rows, y]).mean()
+        d3 = logits
+        d3[rows, y] -= 1
+        d3 /= len(y)
+        gW3, gb3 = d3.T @ h2, d3.sum(axis=0)
+        d2 = d3 @ W3
+        d2 *= h2 > 0
+        gW2, gb2 = d2.T @ h1, d2.sum(axis=0)
+        d1 = d2 @ W2
+        d1 *= h1 > 0
+        gW1, gb1 = d1.T @ x, d1.sum(axis=0)
+        for p, g in ((W1, gW1), (b1, gb1), (W2, gW2), (b2, gb2), (W3, gW3), (b3, gb3)):
+            g *= LR
+            p -= g
+        return float(loss)
+
+    return step
+
+
+# ----------------------------------------------------------------------- torch
+def torch_step_fn(torch, params: list[np.ndarray], x: np.ndarray, y: np.ndarray):
+    nn, F = torch.nn, torch.nn.functional
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
+                          nn.Linear(128, 10))
+    with torch.no_grad():
+        for p, value in zip(model.parameters(), params):
+            p.copy_(torch.from_numpy(value))
+    opt = torch.optim.SGD(model.parameters(), lr=LR)
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+
+    def step() -> float:
+        opt.zero_grad()
+        loss = F.cross_entropy(model(xt), yt)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
+# -------------------------------------------------------------------- minigrad
+def _minigrad_nn_step_fn(mg, params, x, y):
+    """The step with minigrad.nn / optim; raises ImportError/AttributeError if absent."""
+    from minigrad import nn, optim
+
+    cross_entropy = nn.functional.cross_entropy
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
+                          nn.Linear(128, 10))
+    layers = [model[0], model[2], model[4]]
+    with mg.no_grad():
+        for layer, (w, b) in zip(layers, zip(params[::2], params[1::2])):
+            layer.weight.copy_(mg.tensor(w))
+            layer.bias.copy_(mg.tensor(b))
+    opt = optim.SGD(model.parameters(), lr=LR)
+    xt, yt = mg.tensor(x), mg.tensor(y)
+
+    def step() -> float:
+        opt.zero_grad()
+        loss = cross_entropy(model(xt), yt)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
+def _minigrad_raw_step_fn(mg, params, x, y):
+    """The step from raw tensor ops, for before minigrad.nn exists."""
+    W1, b1, W2, b2, W3, b3 = ps = [mg.tensor(p, requires_grad=True) for p in params]
+    xt = mg.tensor(x)
+    rows, yt = mg.arange(len(y)), mg.tensor(y)
+
+    def step() -> float:
+        for p in ps:
+            p.grad = None  # zero_grad(set_to_none=True), torch's default
+        h = (xt @ W1.T + b1).relu()
+        h = (h @ W2.T + b2).relu()
+        logp = (h @ W3.T + b3).log_softmax(dim=1)
+        loss = -logp[rows, yt].mean()
+        loss.backward()
+        with mg.no_grad():
+            for p in ps:
+                p.sub_(p.grad, alpha=LR)
+        return loss.item()
+
+    return step
+
+
+def minigrad_step_fn(params, x, y) -> tuple:
+    """(step, variant): minigrad.nn if it is complete enough, else raw tensor ops."""
+    import minigrad as mg
+
+    try:
+        return _minigrad_nn_step_fn(mg, params, x, y), "minigrad.nn + optim.SGD"
+    except (ImportError, AttributeError):
+        return _minigrad_raw_step_fn(mg, params, x, y), "raw tensor ops"
+
+
+# ------------------------------------------------------------------------- run
+def _step_peaks(step, n_steps: int) -> list[int]:
+    """Bytes: tracemalloc's peak during each of ``n_steps`` steps."""
+    peaks = []
+    tracemalloc.start()
+    try:
+        for _ in range(n_steps):
+            tracemalloc.reset_peak()
+            base = tracemalloc.get_traced_memory()[0]
+            step()
+            peaks.append(tracemalloc.get_traced_memory()[1] - base)
+    finally:
+        tracemalloc.stop()
+    return peaks
+
+
+def run(quick: bool = False) -> Result:
+    x, y = make_batch()
+    params = init_params()
+    mg_step, variant = minigrad_step_fn(params, x, y)
+    fns = {"minigrad": mg_step, "numpy": numpy_step_fn([p.copy() for p in params], x, y)}
+    torch = load_torch()
+    if torch is not None:
+        fns["torch"] = torch_step_fn(torch, params, x, y)
+
+    # Same weights and data: the first losses must agree.
+    first = {name: fn() for name, fn in fns.items()}
+    for name, loss in first.items():
+        if not np.isclose(loss, first["numpy"], rtol=1e-4):
+            raise AssertionError(f"MLP step: {name}'s loss {loss} differs from numpy's "
+                                 f"{first['numpy']}")
+
+    timings = compare(fns, repeats=7 if quick else 31, number=3 if quick else 5, warmup=3)
+    ms = {k: t.median * 1e3 for k, t in timings.items()}
+
+    # Memory: a fresh model, so the first steps' allocations are included in the record.
+    mem_step, _ = minigrad_step_fn(params, x, y)
+    n_mem = 30 if quick else MEMORY_STEPS
+    peaks = _step_peaks(mem_step, n_mem)[MEMORY_FROM - 1:]  # steps 10..n
+    early = max(peaks[:10])
+    late = max(peaks[-10:])
+    flat = late <= early * MEMORY_TOLERANCE
+    mem_note = (f"MLP memory ({variant}): tracemalloc peak per step, steps {MEMORY_FROM}.."
+                f"{n_mem}: min {min(peaks) / 2**20:.2f} MiB, max {max(peaks) / 2**20:.2f} MiB; "
+                f"steps {MEMORY_FROM}-{MEMORY_FROM + 9} max {early / 2**20:.2f} MiB, last 10 "
+                f"max {late / 2**20:.2f} MiB -> {'flat' if flat else 'GROWING'}.")
+    passed = ms["minigrad"] <= RATIO_TARGET * ms["numpy"] and flat
+    return Result(
+        name=f"MLP training step (784-256-128-10, batch {BATCH}; {variant})",
+        unit="ms / step",
+        minigrad=ms["minigrad"], numpy=ms["numpy"], torch=ms.get("torch"),
+        target=f"≤ {RATIO_TARGET:.2f}× numpy; memory flat",
+        passed=passed, notes=[mem_note], timings=timings,
+        extra={"variant": variant, "step_peak_bytes": peaks, "memory_flat": flat},
+    )
