@@ -128,7 +128,10 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
             if targets is not None and node in targets:
                 captured[targets[node]] = grad
 
-            grads = node._fn.backward(node, grad)
+            if _anomaly[0]:
+                grads = _backward_named(node, grad)
+            else:
+                grads = node._fn.backward(node, grad)
             if not retain_graph:
                 node._release()
             if type(grads) is not tuple:
@@ -175,6 +178,17 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
         if g is not None and not create_graph:
             captured[i] = _fresh(g, handed)
     return tuple(captured)
+
+
+def _backward_named(node, grad):
+    """Anomaly mode: run ``node``'s backward with the per-op forward checks off, so a
+    NaN/inf it makes is reported by the check of its gradients, under the node's name,
+    rather than under the name of whichever helper op (a Div, a Mul) first saw it."""
+    _anomaly[0] = False
+    try:
+        return node._fn.backward(node, grad)
+    finally:
+        _anomaly[0] = True
 
 
 def _as_grad(value, like, what: str):
