@@ -56,6 +56,7 @@ from .ops import (
     where,
 )
 from .random import default_generator, manual_seed
+from .serialization import load, save
 from .tensor import Tensor, tensor
 
 clip = clamp
@@ -107,6 +108,18 @@ def is_tensor(obj) -> bool:
 
 __version__ = "0.1.0"
 
+# Submodules loaded on first use, so `import minigrad` stays light (nn and optim are
+# small; testing needs hypothesis, viz needs graphviz).
+_LAZY = ("nn", "optim", "testing", "viz", "data", "datasets", "metrics")
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
+
 __all__ = [
     "Tensor", "tensor", "autograd", "dtypes", "func", "detect_anomaly", "enable_grad",
     "is_grad_enabled", "no_grad", "set_grad_enabled", "arange", "empty", "eye", "full",
@@ -117,5 +130,5 @@ __all__ = [
     "softmax", "split", "squeeze", "stack", "std", "sum", "transpose", "unsqueeze", "var",
     "where", "default_generator", "manual_seed", "exp", "log", "sqrt", "abs", "sin", "cos",
     "sigmoid", "tanh", "relu", "leaky_relu", "neg", "expand", "broadcast_to", "view", "add",
-    "sub", "mul", "div", "pow", "maximum", "minimum", "is_tensor",
+    "sub", "mul", "div", "pow", "maximum", "minimum", "is_tensor", "save", "load",
 ]

@@ -1,0 +1,34 @@
+"""``minigrad.nn``: modules, layers, losses, init and functional, mirroring ``torch.nn``."""
+
+from . import functional, init
+from .container import ModuleList, Sequential
+from .layers import (
+    Dense,
+    Dropout,
+    Flatten,
+    Identity,
+    LeakyReLU,
+    Linear,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
+from .loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    KLDivLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+)
+from .module import Module
+from .parameter import Parameter
+from .summary import summary
+
+__all__ = ["functional", "init", "Module", "Parameter", "Sequential", "ModuleList", "Linear",
+           "Dense", "Identity", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
+           "Flatten", "Dropout", "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
+           "BCEWithLogitsLoss", "KLDivLoss", "summary"]

@@ -1,0 +1,231 @@
+"""``minigrad.nn.functional``: layers and losses as functions (``import ... as F``).
+
+Losses take ``reduction='mean' | 'sum' | 'none'`` as torch. Values and gradients match
+PyTorch's for the same inputs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..ops import nn as _nn
+from ..ops._util import data
+from ..ops.softmax import log_softmax, softmax
+from ..random import default_generator
+from ..tensor import Tensor, _wrap
+
+__all__ = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax",
+           "dropout", "one_hot", "cross_entropy", "nll_loss", "mse_loss", "l1_loss",
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div"]
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``input @ weight.T + bias``: (..., in) x (out, in) -> (..., out), one fused op."""
+    if input.shape[-1:] != weight.shape[-1:] or weight.ndim != 2:
+        raise ValueError(f"linear: input of shape {input.shape} does not fit weight of shape "
+                         f"{weight.shape}; the input's last dim must equal in_features "
+                         f"({weight.shape[-1] if weight.ndim else '?'})")
+    if bias is not None and bias.shape != weight.shape[:1]:
+        raise ValueError(f"linear: bias of shape {bias.shape} does not match "
+                         f"out_features {weight.shape[0]}")
+    return _nn.Linear.apply(input, weight, bias)
+
+
+def relu(input: Tensor) -> Tensor:
+    return input.relu()
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return input.leaky_relu(negative_slope)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    return input.sigmoid()
+
+
+def tanh(input: Tensor) -> Tensor:
+    return input.tanh()
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by 1/(1-p) (training
+    only); draws from ``mg.manual_seed``'s generator."""
+    if not 0 <= p <= 1:
+        raise ValueError(f"dropout: p must be in [0, 1], got {p}")
+    if not training or p == 0:
+        return input
+    if p == 1:
+        return input * 0
+    keep = default_generator().random(input.shape) >= p
+    return input * (keep * (1 / (1 - p))).astype(input.dtype)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """Class indices (any shape, int) -> one-hot rows of int64, shape (..., num_classes)."""
+    idx = np.asarray(data(tensor))
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: needs integer class indices, got {idx.dtype}")
+    if num_classes == -1:
+        num_classes = int(idx.max()) + 1 if idx.size else 0
+    if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
+        bad = idx[(idx < 0) | (idx >= num_classes)].flat[0]
+        raise ValueError(f"one_hot: class index {bad} is out of range for {num_classes} "
+                         "classes")
+    return _wrap(np.eye(num_classes, dtype=np.int64)[idx])
+
+
+def _check_reduction(reduction: str, op: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{op}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+
+
+def _class_indices(target, n_classes: int, op: str) -> np.ndarray:
+    idx = np.asarray(data(target))
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"{op}: class-index targets must be integers, got {idx.dtype} (pass "
+                        "class probabilities as a float tensor of the logits' shape instead)")
+    if idx.size and (idx.min() < 0 or idx.max() >= n_classes):
+        bad = idx[(idx < 0) | (idx >= n_classes)].flat[0]
+        raise IndexError(f"{op}: target class {bad} is out of range; valid classes are "
+                         f"0..{n_classes - 1} (the logits have {n_classes} columns)")
+    return idx
+
+
+def cross_entropy(input: Tensor, target, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    """Softmax cross-entropy of logits, fused and stable (logits of +-1000 are fine).
+
+    ``input``: logits (N, C), (C,) or (N, C, d1, ...). ``target``: class indices (N,) /
+    () / (N, d1, ...) as int, or class probabilities with the logits' shape.
+    ``label_smoothing`` mixes the target with the uniform distribution, as torch.
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn.functional as F
+    >>> round(F.cross_entropy(mg.zeros(4, 10), mg.tensor([1, 2, 3, 4])).item(), 4)  # ln 10
+    2.3026
+    """
+    _check_reduction(reduction, "cross_entropy")
+    if not 0 <= label_smoothing <= 1:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got "
+                         f"{label_smoothing}")
+    if input.ndim == 0:
+        raise ValueError("cross_entropy: input must have a class dimension, got a 0-d tensor")
+    if input.dtype.kind != "f":
+        raise TypeError(f"cross_entropy: logits must be floating, got {input.dtype}")
+    n_classes = input.shape[0] if input.ndim == 1 else input.shape[1]
+    is_index = np.asarray(data(target)).dtype.kind in "iu"
+
+    # Bring every layout to (rows, C): class dim last, everything else flattened.
+    logits = input.unsqueeze(0) if input.ndim == 1 else input
+    rest = logits.shape[2:]
+    if rest:
+        logits = logits.permute(0, *range(2, logits.ndim), 1)
+    logits = logits.reshape(-1, n_classes)
+    if is_index:
+        idx = _class_indices(target, n_classes, "cross_entropy")
+        expected = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
+        if idx.shape != expected:
+            raise ValueError(f"cross_entropy: target of shape {idx.shape} does not match "
+                             f"logits of shape {input.shape}; expected {expected}")
+        q = np.zeros(logits.shape, dtype=input.dtype)
+        q[np.arange(q.shape[0]), idx.reshape(-1)] = 1
+    else:
+        q = target if isinstance(target, Tensor) else Tensor(target, dtype=input.dtype)
+        if q.shape != input.shape:
+            raise ValueError(f"cross_entropy: probability target of shape {q.shape} must "
+                             f"have the logits' shape {input.shape}")
+        q = q.unsqueeze(0) if input.ndim == 1 else q
+        if rest:
+            q = q.permute(0, *range(2, q.ndim), 1)
+        q = q.reshape(-1, n_classes)
+    if label_smoothing:
+        q = q * (1 - label_smoothing) + label_smoothing / n_classes
+    loss = _nn.CrossEntropy.apply(logits, q, reduction)
+    if reduction == "none":
+        loss = loss.reshape(input.shape[:1] + rest if input.ndim > 1 else ())
+    return loss
+
+
+def nll_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of log-probabilities ``input`` (N, C) at class ``target``."""
+    _check_reduction(reduction, "nll_loss")
+    if input.ndim != 2:
+        raise ValueError(f"nll_loss: input must be (N, C) log-probabilities, got shape "
+                         f"{input.shape}")
+    idx = _class_indices(target, input.shape[1], "nll_loss")
+    if idx.shape != input.shape[:1]:
+        raise ValueError(f"nll_loss: target of shape {idx.shape} does not match input of "
+                         f"shape {input.shape}; expected ({input.shape[0]},)")
+    return _nn._reduce(-input[np.arange(input.shape[0]), idx], reduction)
+
+
+def _same_shape(input: Tensor, target, op: str):
+    shape = np.shape(data(target))
+    if shape != input.shape:
+        raise ValueError(f"{op}: input shape {input.shape} and target shape {shape} differ; "
+                         "broadcasting them would silently compare every pair. Reshape one "
+                         "(e.g. target.reshape(input.shape)).")
+    return target if isinstance(target, Tensor) else Tensor(target, dtype=input.dtype)
+
+
+def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """Mean squared error ``(input - target) ** 2``; shapes must match."""
+    _check_reduction(reduction, "mse_loss")
+    diff = input - _same_shape(input, target, "mse_loss")
+    return _nn._reduce(diff * diff, reduction)
+
+
+def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """Mean absolute error ``|input - target|``; shapes must match."""
+    _check_reduction(reduction, "l1_loss")
+    return _nn._reduce((input - _same_shape(input, target, "l1_loss")).abs(), reduction)
+
+
+def binary_cross_entropy(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """BCE of probabilities ``input`` in [0, 1]; logs clamped at -100 (so 0 and 1 are
+    finite), as torch. Prefer ``binary_cross_entropy_with_logits`` on raw scores."""
+    _check_reduction(reduction, "binary_cross_entropy")
+    target = _same_shape(input, target, "binary_cross_entropy")
+    if input.data.size and (input.data.min() < 0 or input.data.max() > 1):
+        raise ValueError("binary_cross_entropy: input must be probabilities in [0, 1] (got "
+                         f"values from {input.data.min():.4g} to {input.data.max():.4g}); "
+                         "apply sigmoid first or use binary_cross_entropy_with_logits")
+    return _nn.BinaryCrossEntropy.apply(input, target, reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target, reduction: str = "mean",
+                                     pos_weight=None) -> Tensor:
+    """BCE of ``sigmoid(input)`` computed from logits, stable for any magnitude."""
+    _check_reduction(reduction, "binary_cross_entropy_with_logits")
+    target = _same_shape(input, target, "binary_cross_entropy_with_logits")
+    if pos_weight is not None and not isinstance(pos_weight, Tensor):
+        pos_weight = Tensor(pos_weight, dtype=input.dtype)
+    return _nn.BinaryCrossEntropyWithLogits.apply(input, target, pos_weight, reduction)
+
+
+def kl_div(input: Tensor, target, reduction: str = "batchmean",
+           log_target: bool = False) -> Tensor:
+    """KL(target || model) from log-probabilities ``input``: sum target (log target - input).
+
+    ``reduction='batchmean'`` divides the sum by the batch size (the true KL divergence
+    per sample); ``'mean'`` averages over every element, as torch.
+    """
+    if reduction not in (*_REDUCTIONS, "batchmean"):
+        raise ValueError(f"kl_div: reduction must be 'batchmean', 'mean', 'sum' or 'none', "
+                         f"got {reduction!r}")
+    target = _same_shape(input, target, "kl_div")
+    if log_target:
+        pointwise = target.exp() * (target - input)
+    else:
+        # target * log(target), with 0 log 0 = 0 (torch's xlogy)
+        t = target.data
+        if target.requires_grad:
+            xlogx = target * target.clamp(min=np.finfo(t.dtype).tiny).log()
+        else:
+            xlogx = np.where(t > 0, t * np.log(np.where(t > 0, t, 1)), 0).astype(t.dtype)
+        pointwise = xlogx - target * input
+    if reduction == "batchmean":
+        return pointwise.sum() / (input.shape[0] if input.ndim else 1)
+    return _nn._reduce(pointwise, reduction)

@@ -1,0 +1,31 @@
+"""``Parameter``: a Tensor that a Module registers as learnable."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor, _to_array
+
+
+class Parameter(Tensor):
+    """A leaf Tensor that requires grad (by default) and that modules register.
+
+    Assigning one to a module attribute (``self.weight = Parameter(...)``) makes it show up
+    in ``module.parameters()``, ``named_parameters()`` and ``state_dict()``.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data=None, requires_grad: bool = True):
+        if data is None:
+            data = np.empty(0, dtype=np.float32)
+        # Share the memory of a given Tensor or array (as torch.nn.Parameter does).
+        arr = data.data if isinstance(data, Tensor) else data
+        if not isinstance(arr, np.ndarray):
+            arr = _to_array(arr)
+        super().__init__(arr if arr.dtype.kind == "f" else arr.astype(np.float32))
+        self.data = arr if arr.dtype.kind == "f" else self.data
+        self.requires_grad_(requires_grad)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()

@@ -1,0 +1,62 @@
+"""``summary``: a Keras-style table of a model's layers, output shapes and parameters."""
+
+from __future__ import annotations
+
+from ..autograd.grad_mode import no_grad
+from ..creation import zeros
+from .module import Module
+
+
+def summary(model: Module, input_shape: tuple, batch_size: int = -1, dtype=None,
+            print_fn=print) -> str:
+    """Run one forward pass on zeros of ``(1, *input_shape)`` and print, per leaf layer,
+    its output shape and parameter count, then the totals. Returns the table.
+
+    >>> from minigrad import nn
+    >>> print(nn.summary(nn.Linear(784, 10), (784,), print_fn=None))  # doctest: +ELLIPSIS
+    ---...
+    Layer (type)                Output Shape           Param #
+    ===...
+    Linear-1                    [-1, 10]                 7,850
+    ...
+    Total params: 7,850
+    ...
+    """
+    rows = []
+    hooks = []
+    counted = set()
+
+    def record(module, inputs, output):
+        own = [p for p in module.parameters(recurse=False) if id(p) not in counted]
+        counted.update(id(p) for p in own)
+        shape = list(getattr(output, "shape", ()))
+        if shape:
+            shape[0] = batch_size
+        rows.append((f"{type(module).__name__}-{len(rows) + 1}", str(shape),
+                     sum(p.numel() for p in own)))
+
+    for m in model.modules():
+        if next(m.children(), None) is None:  # leaf layers only
+            hooks.append(m.register_forward_hook(record))
+    was_training = model.training
+    try:
+        model.eval()
+        with no_grad():
+            model(zeros(1, *input_shape, dtype=dtype))
+    finally:
+        model.train(was_training)
+        for remove in hooks:
+            remove()
+
+    params = list(model.parameters())
+    total = sum(p.numel() for p in params)
+    trainable = sum(p.numel() for p in params if p.requires_grad)
+    width = 64
+    lines = ["-" * width, f"{'Layer (type)':<28}{'Output Shape':<22}{'Param #':>14}", "=" * width]
+    lines += [f"{name:<28}{shape:<22}{count:>14,}" for name, shape, count in rows]
+    lines += ["=" * width, f"Total params: {total:,}", f"Trainable params: {trainable:,}",
+              f"Non-trainable params: {total - trainable:,}", "-" * width]
+    text = "\n".join(lines)
+    if print_fn is not None:
+        print_fn(text)
+    return text

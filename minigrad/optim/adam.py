@@ -1,0 +1,79 @@
+"""Adam and AdamW, with torch's update rules (bias correction, amsgrad, weight decay)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .optimizer import Optimizer
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba), in place, exactly as torch computes it:
+
+    g = grad (+ weight_decay * p, L2 penalty; AdamW decays the weights instead)
+    m += (1 - beta1) (g - m);   v = beta2 v + (1 - beta2) g^2
+    p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+    (with amsgrad, v is replaced by its running maximum).
+    """
+
+    _decoupled = False
+
+    def __init__(self, params, lr: float = 1e-3, betas: tuple = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, amsgrad: bool = False,
+                 maximize: bool = False):
+        if eps < 0:
+            raise ValueError(f"{type(self).__name__}: invalid eps {eps}; it must be >= 0")
+        for i, b in enumerate(betas):
+            if not 0 <= b < 1:
+                raise ValueError(f"{type(self).__name__}: invalid beta at index {i}: {b}; it "
+                                 "must be in [0, 1)")
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
+                                      weight_decay=weight_decay, amsgrad=amsgrad,
+                                      maximize=maximize))
+
+    def step(self) -> None:
+        for group in self.param_groups:
+            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+            weight_decay, amsgrad = group["weight_decay"], group["amsgrad"]
+            for p, g in self._params_with_grad(group):
+                if group["maximize"]:
+                    g = -g
+                state = self._param_state(p)
+                if not state:
+                    state["step"] = 0
+                    state["exp_avg"] = np.zeros_like(p.data)
+                    state["exp_avg_sq"] = np.zeros_like(p.data)
+                    if amsgrad:
+                        state["max_exp_avg_sq"] = np.zeros_like(p.data)
+                if weight_decay:
+                    if self._decoupled:
+                        p.data *= 1 - lr * weight_decay
+                    else:
+                        g = g + weight_decay * p.data
+                state["step"] += 1
+                step = state["step"]
+                m, v = state["exp_avg"], state["exp_avg_sq"]
+                m += (1 - beta1) * (g - m)
+                v *= beta2
+                v += (1 - beta2) * g * g
+                if amsgrad:
+                    np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+                    v = state["max_exp_avg_sq"]
+                step_size = lr / (1 - beta1 ** step)
+                denom = np.sqrt(v) / math.sqrt(1 - beta2 ** step) + eps
+                p.data -= step_size * m / denom
+                self._bump(p)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter): p *= 1 - lr * weight_decay
+    before the Adam step; default weight_decay 0.01 as torch."""
+
+    _decoupled = True
+
+    def __init__(self, params, lr: float = 1e-3, betas: tuple = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False,
+                 maximize: bool = False):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize)

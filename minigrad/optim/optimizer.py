@@ -1,0 +1,148 @@
+"""``Optimizer``: parameter groups, per-parameter state, zero_grad, state dicts."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+from ..tensor import Tensor
+
+
+class Optimizer:
+    """Base class: holds ``param_groups`` (dicts of params and options) and ``state``.
+
+    Subclasses implement ``step()``; updates run on the parameters' arrays in place and
+    never record a graph.
+    """
+
+    def __init__(self, params, defaults: dict):
+        self.defaults = dict(defaults)
+        self.state: dict = {}
+        self.param_groups: list[dict] = []
+        if isinstance(params, Tensor):
+            raise TypeError("params must be an iterable of Tensors or of dicts, got a single "
+                            "Tensor; pass [tensor] or model.parameters()")
+        groups = list(params)
+        if not groups:
+            raise ValueError(f"{type(self).__name__}: got an empty parameter list; did the "
+                             "model register its parameters (nn.Parameter attributes, "
+                             "nn.ModuleList rather than a plain list)?")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def add_param_group(self, group: dict) -> None:
+        """Add a group of parameters with its own options (missing ones use defaults)."""
+        if not isinstance(group, dict) or "params" not in group:
+            raise TypeError("add_param_group: expected a dict with a 'params' entry")
+        params = group["params"]
+        params = [params] if isinstance(params, Tensor) else list(params)
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError(f"{type(self).__name__}: can only optimize Tensors, got "
+                                f"{type(p).__name__}")
+            if not p.is_leaf:
+                raise ValueError(f"{type(self).__name__}: can't optimize a non-leaf tensor "
+                                 "(it was computed by an op); optimize the leaves it came from")
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        ids = [id(p) for p in params]
+        if len(set(ids)) != len(ids) or seen.intersection(ids):
+            raise ValueError(f"{type(self).__name__}: a parameter appears more than once "
+                             "(in one group or in several); give each parameter once")
+        full = {**self.defaults, **group, "params": params}
+        self._validate(full)
+        self.param_groups.append(full)
+
+    def _validate(self, group: dict) -> None:
+        lr = group.get("lr")
+        if lr is None or lr < 0:
+            raise ValueError(f"{type(self).__name__}: invalid learning rate {lr}; it must be "
+                             ">= 0")
+        if group.get("weight_decay", 0) < 0:
+            raise ValueError(f"{type(self).__name__}: invalid weight_decay "
+                             f"{group['weight_decay']}; it must be >= 0")
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset gradients: to None (default, frees memory) or to zeros in place."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    if set_to_none:
+                        p.grad = None
+                    else:
+                        p.grad.data[...] = 0
+
+    def step(self) -> None:
+        raise NotImplementedError(f"{type(self).__name__} must define step()")
+
+    def _params_with_grad(self, group: dict):
+        for p in group["params"]:
+            if p.grad is not None:
+                yield p, p.grad.data
+
+    @staticmethod
+    def _bump(p: Tensor) -> None:
+        p._vc[0] += 1  # the parameter changed in place
+
+    # ------------------------------------------------------------ state dicts
+    def state_dict(self) -> dict:
+        """``{'state': {index: {...}}, 'param_groups': [...]}`` with parameters as indices
+        (so it can be loaded into a fresh optimizer of the same model)."""
+        index = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            packed["params"] = []
+            for p in group["params"]:
+                index.setdefault(id(p), len(index))
+                packed["params"].append(index[id(p)])
+            groups.append(packed)
+        state = {index[id(p)]: {k: (Tensor(v) if isinstance(v, np.ndarray) else v)
+                                for k, v in s.items()}
+                 for p, s in self._state_items() if id(p) in index}
+        return {"state": state, "param_groups": groups}
+
+    def _state_items(self):
+        return self.state.items()  # keyed by the parameter itself (identity hash)
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Restore options and per-parameter state saved by ``state_dict``."""
+        groups = state_dict.get("param_groups") if isinstance(state_dict, dict) else None
+        if groups is None or "state" not in state_dict:
+            raise ValueError("load_state_dict: expected a dict with 'state' and "
+                             "'param_groups' (from Optimizer.state_dict())")
+        if len(groups) != len(self.param_groups):
+            raise ValueError(f"load_state_dict: the checkpoint has {len(groups)} parameter "
+                             f"groups, this optimizer {len(self.param_groups)}")
+        for saved, own in zip(groups, self.param_groups):
+            if len(saved["params"]) != len(own["params"]):
+                raise ValueError(f"load_state_dict: a group has {len(saved['params'])} "
+                                 f"parameters in the checkpoint but {len(own['params'])} here")
+        by_index = {}
+        for saved, own in zip(groups, self.param_groups):
+            by_index.update(zip(saved["params"], own["params"]))
+        new_state = {}
+        for key, s in state_dict["state"].items():
+            p = by_index.get(int(key))
+            if p is None:
+                raise ValueError(f"load_state_dict: state for unknown parameter index {key}")
+            new_state[p] = {k: (np.array(v.data if isinstance(v, Tensor) else v,
+                                             dtype=p.dtype)
+                                    if isinstance(v, Tensor | np.ndarray) else v)
+                                for k, v in s.items()}
+        for saved, own in zip(groups, self.param_groups):
+            own.update({k: copy.deepcopy(v) for k, v in saved.items() if k != "params"})
+        self.state = new_state
+
+    def _param_state(self, p: Tensor) -> dict:
+        return self.state.setdefault(p, {})
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params"]
+        return "\n".join(lines) + "\n)"
+

@@ -1,0 +1,55 @@
+"""Stochastic gradient descent with momentum, dampening, Nesterov and weight decay."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .optimizer import Optimizer
+
+
+class SGD(Optimizer):
+    """torch's SGD update, in place on each parameter's array:
+
+    g = grad + weight_decay * p
+    buf = g (first step), else momentum * buf + (1 - dampening) * g
+    g = g + momentum * buf (nesterov) or buf (momentum > 0)
+    p -= lr * g
+
+    >>> import minigrad as mg
+    >>> w = mg.tensor([1.0], requires_grad=True)
+    >>> opt = mg.optim.SGD([w], lr=0.1)
+    >>> (w * w).sum().backward(); opt.step(); opt.zero_grad()
+    >>> w
+    tensor([0.8], requires_grad=True)
+    """
+
+    def __init__(self, params, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
+                 weight_decay: float = 0, nesterov: bool = False, maximize: bool = False):
+        if momentum < 0:
+            raise ValueError(f"SGD: invalid momentum {momentum}; it must be >= 0")
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("SGD: nesterov momentum needs momentum > 0 and dampening = 0")
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
+                                      weight_decay=weight_decay, nesterov=nesterov,
+                                      maximize=maximize))
+
+    def step(self) -> None:
+        for group in self.param_groups:
+            lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+            weight_decay, nesterov = group["weight_decay"], group["nesterov"]
+            for p, g in self._params_with_grad(group):
+                if group["maximize"]:
+                    g = -g
+                if weight_decay:
+                    g = g + weight_decay * p.data
+                if momentum:
+                    state = self._param_state(p)
+                    buf = state.get("momentum_buffer")
+                    if buf is None:
+                        buf = state["momentum_buffer"] = np.array(g, copy=True)
+                    else:
+                        buf *= momentum
+                        buf += (1 - dampening) * g
+                    g = g + momentum * buf if nesterov else buf
+                p.data -= lr * g
+                self._bump(p)
