@@ -27,6 +27,8 @@ to the input's dtype, in one place (``engine.sum_to``).
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from .. import tensor as _t
@@ -179,8 +181,9 @@ class Function:
             out = out.data if isinstance(out, Tensor) else np.asarray(out)
         if _anomaly[0]:
             check_finite(out, f"{cls.__name__} forward")
+        base = _view_base(out, args)
         if not record or out.dtype.kind != "f":
-            return _t._wrap(out)
+            return _t._wrap(out) if base is None else _share_memory(out, None, False, base)
 
         parents = []
         metas = []
@@ -195,7 +198,8 @@ class Function:
         ctx._metas = tuple(metas)
         if module_stack:
             ctx.module = module_stack[-1]
-        result = _t._wrap(out, ctx, True)
+        result = (_t._wrap(out, ctx, True) if base is None
+                  else _share_memory(out, ctx, True, base))
         saved = ctx._saved
         if saved:
             items = []
@@ -215,3 +219,41 @@ class Function:
             ctx._saved = tuple(items)
             ctx._versions = tuple(versions)
         return result
+
+
+def _view_base(out: np.ndarray, args):
+    """The Tensor argument whose memory ``out`` is a view of (reshape, slice, ...), if any."""
+    Tensor = _t.Tensor
+    may_be_view = out.base is not None  # ufuncs and reductions make fresh arrays: cheap exit
+    for a in args:
+        if isinstance(a, Tensor) and (out is a.data or (
+                may_be_view and np.may_share_memory(out, a.data))):
+            return a
+    return None
+
+
+def _share_memory(out: np.ndarray, ctx, requires_grad: bool, base):
+    """Wrap a view of ``base``: it shares ``base``'s version counter (a write through either
+    is a write to both), and the counter keeps weak references to every live alias so an
+    in-place op can tell whether other tensors see its write (``ops.shape.inplace``).
+
+    A version counter is ``[version, weakref, weakref, ...]``.
+    """
+    vc = base._vc
+    if len(vc) == 1:
+        vc.append(weakref.ref(base))
+    elif len(vc) > 16:  # drop dead aliases (e.g. last step's w.T), keep the list short
+        vc[1:] = [r for r in vc[1:] if r() is not None]
+    result = _t._wrap(out, ctx, requires_grad, vc)
+    vc.append(weakref.ref(result))
+    return result
+
+
+def has_live_alias(tensor) -> bool:
+    """True if another live tensor shares ``tensor``'s memory as a view (or its base)."""
+    vc = tensor._vc
+    for r in vc[1:]:
+        other = r()
+        if other is not None and other is not tensor:
+            return True
+    return False

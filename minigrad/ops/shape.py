@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import _OUTPUT, Function
+from ..autograd.function import _OUTPUT, Function, has_live_alias
 from ..autograd.grad_mode import _state as _grad_state
 from ..tensor import Tensor, _wrap
 from ._util import data, normalize_dim, operand
@@ -348,12 +348,25 @@ def inplace(x: Tensor, fn: type[Function], other, op: str) -> Tensor:
                 f"{op}: a leaf tensor that requires grad can't be modified in place (its "
                 "gradient would refer to values that no longer exist); wrap the update in "
                 "`with mg.no_grad():` as optimizers do, or use the out-of-place op")
+        if has_live_alias(x):
+            raise RuntimeError(
+                f"{op}: this tensor shares its memory with another live tensor (it is a view "
+                "such as a reshape, transpose, slice or expand, or one was taken of it), so "
+                "an in-place op on it can't be recorded without making the other's gradient "
+                "wrong; use the out-of-place op, or .clone() first")
         alias = _wrap(x.data, x.grad_fn, x.requires_grad, x._vc)
         result = fn.apply(alias, other)
+        node = result.grad_fn
+        if node is not None and node._saved and any(s is alias for s in node._saved):
+            # The op saved x's current values, which the write below overwrites: keep a
+            # private copy for backward (torch saves the "original self" the same way).
+            snapshot = _wrap(alias.data.copy(), alias.grad_fn, alias.requires_grad)
+            node._versions = tuple(0 if s is alias else v
+                                   for s, v in zip(node._saved, node._versions))
+            node._saved = tuple(snapshot if s is alias else s for s in node._saved)
         _write(x, result.data, op)
         x.grad_fn = result.grad_fn
         x.requires_grad = result.requires_grad
-        node = result.grad_fn
         if node is not None and getattr(node, "_out_vc", None) is result._vc:
             node._out_data, node._out_vc = x.data, x._vc
             node._versions = tuple(x._vc[0] if s is _OUTPUT else v
