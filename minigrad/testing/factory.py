@@ -1,0 +1,247 @@
+"""``op_test``: one line turns an op and its numpy reference into a thorough pytest test.
+
+>>> import numpy as np
+>>> import minigrad as mg
+>>> from minigrad.testing.factory import op_test
+>>> test_mul = op_test(lambda a, b: a * b, np.multiply, num_args=2)
+>>> test_mul()  # pytest collects it; calling it runs the hypothesis search directly
+
+The generated test draws float64 inputs of small, mutually broadcastable shapes and, for
+every example, checks that
+
+1. the forward values (and shapes) match ``reference`` applied to the same numpy arrays;
+2. ``backward`` fills every input's ``.grad`` with the right shape, dtype and values
+   (the numerical vector-Jacobian product), and ``gradcheck`` passes;
+3. ``gradgradcheck`` passes (unless ``gradgrad=False``);
+4. no two ``.grad`` arrays share memory, nor with the upstream gradient, the inputs or
+   the output;
+5. neither the inputs nor the upstream gradient were modified;
+6. the graph's saved buffers were freed: a second ``backward`` raises ``RuntimeError``
+   (unless ``frees_graph=False``, for ops that save nothing).
+
+Arguments. ``fn`` and ``reference`` get the same positional arguments, except that every
+float64 ndarray is handed to ``fn`` as a fresh ``Tensor`` that requires grad; anything else
+(bool masks, index expressions, Python numbers) is passed to both unchanged. Both get the
+same keyword arguments. An op returning a tuple (``split``, ``max(dim)``) is compared
+output by output; its non-floating outputs (indices) are compared but not differentiated.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from ..tensor import Tensor
+from .gradcheck import gradcheck, gradgradcheck, numerical_jacobian
+from .strategies import finite_floats
+
+__all__ = ["op_test", "finite", "positive", "away_from", "nonzero"]
+
+finite = finite_floats(-5.0, 5.0)
+"""Elements for ops defined everywhere."""
+
+positive = finite_floats(0.1, 5.0)
+"""Elements for log, sqrt, a ** b with a tensor base, ...: well inside the domain."""
+
+
+def away_from(*points: float, gap: float = 0.01, low: float = -5.0, high: float = 5.0):
+    """Elements in ``[low, high]`` at least ``gap`` from each kink in ``points``.
+
+    Central differences (step 1e-6) straddling a kink measure neither side's slope.
+
+    >>> abs(away_from(0.0).example()) >= 0.01
+    True
+    """
+    return finite_floats(low, high).filter(lambda v: all(abs(v - p) >= gap for p in points))
+
+
+nonzero = away_from(0.0, gap=0.5)
+"""Elements for divisors: far enough from 0 that 1/b and its derivatives stay moderate."""
+
+
+def op_test(fn: Callable, reference: Callable, num_args: int = 1, *,
+            kwargs: Mapping | Callable | None = None,
+            elements=None, distinct: bool = False,
+            shapes=None, broadcast: bool = True, min_dims: int = 0, max_dims: int = 3,
+            max_side: int = 3, inputs: st.SearchStrategy | None = None,
+            gradgrad: bool = True, frees_graph: bool = True,
+            atol: float = 1e-5, rtol: float = 1e-3) -> Callable:
+    """Build a pytest test of ``fn`` against ``reference`` (see the module docstring).
+
+    Inputs (pick one way):
+
+    - default: ``num_args`` arrays whose shapes have ``min_dims..max_dims`` dims of sides
+      ``1..max_side``, mutually broadcastable (``broadcast=True``) or all equal;
+    - ``shapes``: a strategy of tuples of shapes (or one fixed tuple of shapes);
+    - ``inputs``: a strategy of whole argument tuples, for ops needing compatible shapes
+      or non-tensor arguments (matmul, cat, indexing).
+
+    Values: ``elements`` is a strategy (or one per argument) for the array entries,
+    ``finite`` by default; ``distinct=True`` instead makes all entries of all arrays
+    distinct multiples of 0.25, so ops with kinks at ties (max, maximum) are checked away
+    from them. ``kwargs`` is a dict, or a function of the drawn arguments returning a
+    strategy of dicts, e.g. ``lambda x: st.fixed_dictionaries({"dim": dims(x.shape)})``.
+
+    ``gradgrad=False`` for ops that are not twice differentiable; ``frees_graph=False`` for
+    ops whose backward needs no saved tensors (add, reshape, ...), where a second backward
+    is legal. ``atol``/``rtol`` go to the gradient checks.
+    """
+    if inputs is None:
+        if shapes is None:
+            if broadcast and num_args > 1:
+                shapes = hnp.mutually_broadcastable_shapes(
+                    num_shapes=num_args, min_dims=min_dims, max_dims=max_dims,
+                    max_side=max_side).map(lambda s: s.input_shapes)
+            else:
+                shapes = hnp.array_shapes(min_dims=min_dims, max_dims=max_dims,
+                                          max_side=max_side).map(lambda s: (s,) * num_args)
+        elif not isinstance(shapes, st.SearchStrategy):
+            shapes = st.just(tuple(shapes))
+        if distinct:
+            inputs = shapes.flatmap(_distinct_arrays)
+        else:
+            inputs = shapes.flatmap(lambda ss: st.tuples(*(
+                hnp.arrays(np.float64, s, elements=e)
+                for s, e in zip(ss, _per_arg(elements, len(ss))))))
+
+    if kwargs is None:
+        cases = inputs.map(lambda args: (tuple(args), {}))
+    elif callable(kwargs):
+        cases = inputs.flatmap(lambda args: kwargs(*args).map(lambda kw: (tuple(args), kw)))
+    else:
+        cases = inputs.map(lambda args: (tuple(args), dict(kwargs)))
+
+    options = dict(gradgrad=gradgrad, frees_graph=frees_graph, atol=atol, rtol=rtol)
+
+    def test(case, data):
+        args, kw = case
+        _check_op(fn, reference, args, kw, data, **options)
+
+    # Give each registration its own key in hypothesis' example database (the generated
+    # tests share one source, which is what hypothesis keys on by default).
+    caller = sys._getframe(1)
+    test._hypothesis_internal_add_digest = \
+        f"{caller.f_code.co_filename}:{caller.f_lineno}".encode()
+    return given(case=cases, data=st.data())(test)
+
+
+def _per_arg(elements, num_args: int) -> list:
+    if elements is None:
+        return [finite] * num_args
+    if isinstance(elements, Sequence):
+        if len(elements) != num_args:
+            raise ValueError(f"op_test: got {len(elements)} element strategies for "
+                             f"{num_args} arrays")
+        return list(elements)
+    return [elements] * num_args
+
+
+def _distinct_arrays(shapes) -> st.SearchStrategy[tuple]:
+    sizes = [int(np.prod(s)) for s in shapes]
+    total = sum(sizes)
+    grid = st.integers(-2 * total - 4, 2 * total + 4)
+
+    def split(flat):
+        pieces = np.split(flat / 4.0, np.cumsum(sizes)[:-1])
+        return tuple(p.reshape(s) for p, s in zip(pieces, shapes))
+
+    return hnp.arrays(np.int64, total, elements=grid, unique=True).map(split)
+
+
+def _differentiable(arg) -> bool:
+    return isinstance(arg, np.ndarray) and arg.dtype == np.float64
+
+
+def _as_list(out) -> list:
+    return list(out) if isinstance(out, tuple | list) else [out]
+
+
+def _check_op(fn, reference, args, kw, data, gradgrad, frees_graph, atol, rtol):
+    diff = [i for i, a in enumerate(args) if _differentiable(a)]
+    originals = [args[i].copy() for i in diff]
+
+    def fresh_inputs():
+        return [Tensor(a, requires_grad=True) if _differentiable(a) else a for a in args]
+
+    def call(*xs):
+        return fn(*xs, **kw)
+
+    # 1. forward values against the reference.
+    xs = fresh_inputs()
+    outs = _as_list(fn(*xs, **kw))
+    expected = _as_list(reference(*(a.copy() if _differentiable(a) else a for a in args),
+                                  **kw))
+    assert len(outs) == len(expected), \
+        f"fn returned {len(outs)} outputs, the reference {len(expected)}"
+    for k, (o, e) in enumerate(zip(outs, expected)):
+        assert isinstance(o, Tensor), f"output {k} is a {type(o).__name__}, not a Tensor"
+        e = np.asarray(e)
+        assert o.shape == e.shape, f"output {k}: shape {o.shape}, reference {e.shape}"
+        if e.dtype.kind == "f":
+            assert o.dtype == np.float64, f"output {k}: dtype {o.dtype} for float64 inputs"
+            np.testing.assert_allclose(o.data, e, rtol=1e-7, atol=1e-10,
+                                       err_msg=f"forward output {k}")
+        else:
+            np.testing.assert_array_equal(o.data, e, err_msg=f"forward output {k}")
+
+    # 2. backward with a random upstream gradient.
+    float_outs = [k for k, o in enumerate(outs) if o.dtype.kind == "f"]
+    upstream = [Tensor(data.draw(hnp.arrays(np.float64, outs[k].shape,
+                                            elements=finite_floats(-2, 2)),
+                                 label=f"upstream gradient {k}")) for k in float_outs]
+    kept = [u.data.copy() for u in upstream]
+    if len(float_outs) == 1:
+        root, root_grad = outs[float_outs[0]], upstream[0]
+    else:  # several outputs: one scalar root (whose Mul nodes save tensors themselves)
+        root = sum((outs[k] * u).sum() for k, u in zip(float_outs, upstream))
+        root_grad = None
+    root.backward(root_grad)
+
+    tensors = [xs[i] for i in diff]
+    for i, x in zip(diff, tensors):
+        g = x.grad
+        assert g is not None, f"input {i} got no gradient"
+        assert g.shape == x.shape and g.dtype == np.float64, \
+            f"input {i}: grad has shape {g.shape} and dtype {g.dtype}, input {x.shape} float64"
+        vjp = sum(j.T @ u.data.reshape(-1) for j, u in zip(
+            (numerical_jacobian(call, fresh_inputs(), i)[k] for k in float_outs), upstream))
+        np.testing.assert_allclose(g.data.reshape(-1), vjp, rtol=rtol, atol=atol,
+                                   err_msg=f".grad of input {i} after backward")
+
+    # 4. no aliasing among the grads, nor with what the user handed in or got out.
+    grads = [x.grad.data for x in tensors]
+    others = [u.data for u in upstream] + [x.data for x in tensors] + [o.data for o in outs]
+    for a, ga in enumerate(grads):
+        for b in range(a + 1, len(grads)):
+            assert not np.shares_memory(ga, grads[b]), \
+                f"the .grad of inputs {diff[a]} and {diff[b]} share memory"
+        for other in others:
+            assert not np.shares_memory(ga, other), \
+                f"the .grad of input {diff[a]} shares memory with an input, output or the " \
+                "upstream gradient"
+
+    # 5. nothing the op was given was modified.
+    for i, x, orig in zip(diff, tensors, originals):
+        np.testing.assert_array_equal(x.data, orig, err_msg=f"input {i} was modified")
+    for u, orig in zip(upstream, kept):
+        np.testing.assert_array_equal(u.data, orig, err_msg="the upstream grad was modified")
+
+    # 6. saved buffers are freed after backward.
+    if frees_graph:
+        try:
+            root.backward(root_grad)
+        except RuntimeError:
+            pass
+        else:
+            raise AssertionError("a second backward through the graph did not raise; the "
+                                 "saved tensors were not freed")
+
+    # 2.-3. full Jacobians, first and second order.
+    gradcheck(call, fresh_inputs(), atol=atol, rtol=rtol)
+    if gradgrad:
+        gradgradcheck(call, fresh_inputs(), atol=atol, rtol=rtol)
