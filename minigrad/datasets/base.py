@@ -1,0 +1,115 @@
+"""What the bundled datasets share: labelled images with a fast batch path."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ..data.dataset import Dataset, _check_index
+from ..tensor import Tensor, _wrap
+
+__all__ = ["ClassificationDataset", "one_hot", "default_data_dir"]
+
+
+def default_data_dir() -> Path:
+    """Where datasets live when no ``root`` is given: ``$MINIGRAD_DATA`` if set, else
+    pooch's per-user cache folder for minigrad (``~/.cache/minigrad`` on Linux).
+
+    Each dataset uses a subfolder (``mnist``, ``fashion-mnist``).
+
+    >>> from minigrad.datasets import default_data_dir
+    >>> default_data_dir().name != ""
+    True
+    """
+    env = os.environ.get("MINIGRAD_DATA")
+    if env:
+        return Path(env).expanduser()
+    try:
+        import pooch
+    except ImportError:  # the same folder pooch would pick on Linux
+        return Path(os.environ.get("XDG_CACHE_HOME") or "~/.cache").expanduser() / "minigrad"
+    return Path(pooch.os_cache("minigrad"))
+
+
+class ClassificationDataset(Dataset):
+    """Images with integer labels: ``ds[i]`` is ``(image, label)``, the image a float32
+    Tensor in [0, 1], the label an int.
+
+    ``data`` is the stored array (uint8 0..255 for MNIST, already float32 in [0, 1] for
+    digits), ``targets`` the int64 labels, ``classes`` the class names in label order.
+    A :class:`~minigrad.data.DataLoader` over it yields ``(images, labels)`` batches of
+    float32 (B, H, W) and int64 (B,) in one fancy index per batch.
+
+    >>> import numpy as np
+    >>> from minigrad.datasets import ClassificationDataset
+    >>> ds = ClassificationDataset(np.full((2, 2, 2), 255, np.uint8), [0, 1], ["a", "b"])
+    >>> image, label = ds[1]
+    >>> float(image.numpy().max()), label, ds.classes[label]
+    (1.0, 1, 'b')
+    """
+
+    def __init__(self, data: np.ndarray, targets, classes) -> None:
+        data = np.asarray(data)
+        targets = np.asarray(targets, dtype=np.int64)
+        if data.dtype != np.uint8 and data.dtype != np.float32:
+            raise TypeError(f"{type(self).__name__}: images must be uint8 (0..255) or "
+                            f"float32 (0..1), got {data.dtype}")
+        if targets.shape != data.shape[:1]:
+            raise ValueError(f"{type(self).__name__}: {data.shape[0]} images but labels of "
+                             f"shape {targets.shape}")
+        self.data = data
+        self.targets = targets
+        self.classes = list(classes)
+
+    @property
+    def class_to_idx(self) -> dict[str, int]:
+        return {name: k for k, name in enumerate(self.classes)}
+
+    def _images(self, raw: np.ndarray) -> np.ndarray:
+        if raw.dtype == np.uint8:
+            return raw.astype(np.float32) * np.float32(1 / 255)
+        return raw.copy()
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+    def __getitem__(self, index) -> tuple[Tensor, int]:
+        i = _check_index(index, len(self), type(self).__name__)
+        return _wrap(self._images(self.data[i])), int(self.targets[i])
+
+    def get_batch(self, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Float32 images (B, H, W) in [0, 1] and int64 labels (B,) at ``indices``."""
+        return self._images(self.data[indices]), self.targets[indices]
+
+    def as_arrays(self, flatten: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """All images as float32 in [0, 1] (shape (N, H, W), or (N, H*W) if ``flatten``)
+        and all labels as int64 (N,): for full-batch training or evaluation."""
+        images = self._images(self.data)
+        return (images.reshape(len(images), -1) if flatten else images), self.targets.copy()
+
+    def __repr__(self) -> str:
+        shape = "x".join(map(str, self.data.shape[1:]))
+        return (f"{type(self).__name__}({len(self)} images of {shape}, "
+                f"{len(self.classes)} classes)")
+
+
+def one_hot(labels, num_classes: int, dtype=np.float32) -> Tensor:
+    """Integer labels (Tensor, array or list; any shape) -> one-hot Tensor of shape
+    ``(..., num_classes)``, float32 by default (ready for an MSE loss).
+
+    The int64 version for Tensors is ``minigrad.nn.functional.one_hot``; this wraps it.
+
+    >>> from minigrad.datasets import one_hot
+    >>> one_hot([2, 0], 3)
+    tensor([[0., 0., 1.],
+            [1., 0., 0.]])
+    """
+    from ..nn.functional import one_hot as _one_hot
+
+    if not isinstance(labels, Tensor):
+        arr = np.asarray(labels)
+        labels = _wrap(arr.astype(np.int64) if arr.size == 0 else arr)
+    out = _one_hot(labels, num_classes)
+    return out if np.dtype(dtype) == np.int64 else _wrap(out.data.astype(dtype))
