@@ -42,8 +42,8 @@ class MNIST(ClassificationDataset):
 
     ``root`` is a folder holding the four original files (``train-images-idx3-ubyte.gz``,
     ``train-labels-idx1-ubyte.gz``, ``t10k-images-idx3-ubyte.gz``,
-    ``t10k-labels-idx1-ubyte.gz``; torchvision's ``root/MNIST/raw`` layout and
-    un-gzipped files also work). Without ``root``: ``$MINIGRAD_DATA/mnist`` or the user
+    ``t10k-labels-idx1-ubyte.gz``; ``root/mnist``, torchvision's ``root/MNIST/raw``
+    and un-gzipped files also work). Without ``root``: ``$MINIGRAD_DATA/mnist`` or the user
     cache (:func:`default_data_dir`). ``download=True`` fetches missing files from the
     mirrors in turn, checking their sha256.
 
@@ -95,7 +95,8 @@ class MNIST(ClassificationDataset):
 
     # ------------------------------------------------------------------ files
     def _find(self, name: str) -> Path | None:
-        for folder in (self.root, self.root / type(self).__name__ / "raw"):
+        for folder in (self.root, self.root / self.folder,
+                       self.root / type(self).__name__ / "raw"):
             for candidate in (folder / name, folder / name.removesuffix(".gz")):
                 if candidate.is_file():
                     return candidate
