@@ -16,6 +16,8 @@ from .autograd.engine import grad as _autograd_grad
 from .autograd.grad_mode import enable_grad
 from .tensor import Tensor
 
+_depth = [0]  # how many transforms are evaluating their function right now
+
 
 def _argnums(argnums, n: int) -> tuple:
     nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
@@ -38,18 +40,25 @@ def value_and_grad(f: Callable, argnums: int | tuple = 0) -> Callable:
     def wrapped(*args, **kwargs):
         nums = _argnums(argnums, len(args))
         args = list(args)
-        nested = False
+        # Inside another transform (or given tensors that require grad), an outer
+        # derivative may flow through this gradient -- via any argument, not only those
+        # in ``argnums`` (mixed partials), or via a closure -- so keep it in the graph.
+        nested = _depth[0] > 0 or any(isinstance(a, Tensor) and a.requires_grad
+                                      for a in args)
         for i in nums:
             a = args[i]
             if isinstance(a, Tensor) and a.requires_grad:
-                nested = True  # an outer transform differentiates this one: keep the link
                 continue
             t = a.detach() if isinstance(a, Tensor) else Tensor(a)
             if t.dtype.kind != "f":
                 t = t.float()
             args[i] = _wrap_leaf(t)
         with enable_grad():
-            out = f(*args, **kwargs)
+            _depth[0] += 1
+            try:
+                out = f(*args, **kwargs)
+            finally:
+                _depth[0] -= 1
             if not isinstance(out, Tensor) or out.data.size != 1:
                 raise TypeError("grad: f must return a one-element Tensor (a scalar loss), "
                                 f"got {type(out).__name__}"
