@@ -70,7 +70,7 @@ def random_split(dataset, lengths: Sequence, seed: int | None = None,
 def stratified_split(dataset, lengths: Sequence, labels=None, seed: int | None = None,
                      generator: np.random.Generator | None = None) -> list[Subset]:
     """As :func:`random_split`, but each part gets each class in the same proportion as
-    the whole (to within one sample per class), so a rare class is not left out of a part.
+    the whole (rounded to whole samples), so a rare class is not left out of a part.
 
     ``labels`` defaults to ``dataset.targets`` (or a TensorDataset's last array).
 
@@ -94,19 +94,26 @@ def stratified_split(dataset, lengths: Sequence, labels=None, seed: int | None =
         raise ValueError(f"stratified_split: labels must have shape ({n},), got "
                          f"{labels.shape}")
     rng = _rng(seed, generator)
-    # Give the k-th (shuffled) member of a class of size m the key (k + 0.5) / m and sort
-    # by key: every class is then spread evenly along the order, so any contiguous piece
-    # holds each class in proportion. Ties are broken at random.
     _, cls = np.unique(labels, return_inverse=True)
-    shuffled = rng.permutation(n)
-    key = np.empty(n)
-    for c in range(cls.max() + 1 if n else 0):
-        members = shuffled[cls[shuffled] == c]
-        key[members] = (np.arange(len(members)) + 0.5) / len(members)
-    order = np.lexsort((rng.random(n), key))
-    bounds = np.cumsum([0, *sizes])
-    return [Subset(dataset, rng.permutation(order[a:b])) for a, b in zip(bounds[:-1],
-                                                                         bounds[1:])]
+    n_classes = int(cls.max()) + 1 if n else 0
+    pools = [rng.permutation(np.flatnonzero(cls == c)) for c in range(n_classes)]
+    left = np.array([len(p) for p in pools], dtype=np.int64)
+    taken = np.zeros(n_classes, dtype=np.int64)
+    parts = []
+    for size in sizes:
+        # Share this part among the classes in proportion to what is left of each
+        # (largest remainder, exact integer arithmetic, ties broken at random): the last
+        # part takes exactly what is left, every earlier one is off by under a sample.
+        total = int(left.sum())
+        quota, rest = divmod(size * left, max(total, 1))
+        extra = size - int(quota.sum())
+        quota[np.lexsort((rng.random(n_classes), -rest))[:extra]] += 1
+        idx = np.concatenate([np.zeros(0, np.int64)] + [
+            pools[c][taken[c]:taken[c] + quota[c]] for c in range(n_classes)])
+        taken += quota
+        left -= quota
+        parts.append(Subset(dataset, rng.permutation(idx)))
+    return parts
 
 
 def train_val_test_split(dataset, val: float = 0.1, test: float = 0.1,
