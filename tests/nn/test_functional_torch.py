@@ -8,6 +8,7 @@ import minigrad as mg
 import minigrad.nn.functional as F
 
 torch = pytest.importorskip("torch")
+torch.set_num_threads(1)  # tiny tensors: threads only add contention
 TF = torch.nn.functional
 
 REDUCTIONS = ["mean", "sum", "none"]
