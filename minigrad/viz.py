@@ -54,6 +54,7 @@ COLORS = {  # fill colour per role; the legend lists them in this order
     "op": "#eeeeee",
 }
 _CLUSTER_FILLS = ("#f5f5fa", "#ebebf5", "#e1e1f0")
+_SPINE = {"weight": "4"}  # op -> op edges pull straight; leaves fan in from the side
 _SMALL = 8  # tensors with at most this many elements show every value
 
 
@@ -349,7 +350,7 @@ class _Drawer:
             for c in users:
                 common = _common_prefix(common, chains.get(id(c), []))
             put(common if users else [], name, self.tensor_attrs(t, role))
-            edges.append((self.ids[op_id], name))
+            edges.append((self.ids[op_id], name, _SPINE))
             self.src[op_id] = name  # consumers take the value from the record
 
         more = f"… {g.hidden} more nodes not shown (max_nodes={g.max_nodes})"
@@ -361,10 +362,11 @@ class _Drawer:
                 if parent is None:
                     continue
                 if g.is_shown(parent):
-                    edges.append((self.src[id(parent)], self.ids[id(item)]))
+                    edges.append((self.src[id(parent)], self.ids[id(item)],
+                                  _SPINE if isinstance(parent, Node) else {}))
                 elif id(item) not in cut_from:
                     cut_from.add(id(item))
-                    edges.append(("more", self.ids[id(item)]))
+                    edges.append(("more", self.ids[id(item)], {"style": "dashed"}))
         if g.hidden:
             put([], "more", {"label": more, "shape": "note", "style": "dashed",
                              "fontcolor": "#444444"})
@@ -380,9 +382,10 @@ class _Drawer:
                         :cluster_chain[key].index(anc) + 1])
         for key, sub in subs.items():
             depth = len(cluster_chain[key]) - 1
-            sub.attr(label=self.names.label(key[0]), style="rounded,filled",
+            sub.attr(label=self.names.label(key[0]),
+                     style="rounded,filled",
                      fillcolor=_CLUSTER_FILLS[min(depth, len(_CLUSTER_FILLS) - 1)],
-                     color="#9a9ab0", fontsize="11", labeljust="l")
+                     color="#9a9ab0", fontsize="11", margin="10")
             for name, attrs in placed.get(key, ()):
                 sub.node(name, **attrs)
         for key in sorted(subs, key=lambda k: -len(cluster_chain[k])):
@@ -390,24 +393,28 @@ class _Drawer:
             (subs[chain[-2]] if len(chain) > 1 else dot).subgraph(subs[key])
         for name, attrs in placed.get(None, ()):
             dot.node(name, **attrs)
-        for tail, head in edges:
-            dot.edge(tail, head)
+        for tail, head, attrs in edges:
+            dot.edge(tail, head, **attrs)
         if legend:
             dot.node("legend", self.legend_label(roles_used), shape="plaintext",
                      style="", margin="0")
         return dot
 
     def leaf_chain(self, t: Tensor, chains: dict) -> list:
-        """A parameter sits in the call of the module that owns it, if one of its
-        consumers ran there; anything else sits at the top."""
+        """A parameter sits in the innermost cluster holding all its uses, no deeper than
+        its owner module (a module called twice shares its parameters between the two
+        boxes, so they sit just outside); inputs sit at the top."""
         owner = self.names.owner.get(id(t))
-        if owner is None or not chains:
+        users = [c for c in self.g.consumers.get(id(t), ()) if self.g.is_shown(c)]
+        if owner is None or not chains or not users:
             return []
-        for c in self.g.consumers.get(id(t), ()):
-            for depth, key in enumerate(chains.get(id(c), [])):
-                if key[0] is owner:
-                    return chains[id(c)][:depth + 1]
-        return []
+        common = chains.get(id(users[0]), [])
+        for c in users[1:]:
+            common = _common_prefix(common, chains.get(id(c), []))
+        for depth, key in enumerate(common):
+            if key[0] is owner:
+                return common[:depth + 1]
+        return common
 
     # ----------------------------------------------------------------- labels
     def op_attrs(self, node: Node) -> dict:

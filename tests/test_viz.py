@@ -165,6 +165,35 @@ def test_each_module_call_is_its_own_cluster():
     assert dot.source.count('label="act: ReLU"') == 2  # two calls, two boxes
 
 
+def test_nested_module_called_twice_shares_its_parameters_outside_both_calls():
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(3, 3)
+
+        def forward(self, x):
+            return x + self.fc(x).tanh()
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.block = Block()
+
+        def forward(self, x):
+            return self.block(self.block(x) * 0.5)
+
+    net = Net()
+    dot = draw_graph(net(mg.randn(2, 3, requires_grad=True)).sum(), params=net)
+    nodes, _ = parse(dot)
+    assert [c for a, c in nodes.values() if "<b>Tanh</b>" in a] == [("Net", "block: Block")] * 2
+    assert [c for a, c in nodes.values() if "<b>Linear</b>" in a] == [
+        ("Net", "block: Block", "block.fc: Linear")] * 2
+    assert nodes[find(nodes, "<b>block.fc.weight</b>")][1] == ("Net",)
+    assert nodes[find(nodes, "<b>Mul</b>")][1] == ("Net",)
+    assert nodes[find(nodes, "input")][1] == ()  # data is nobody's parameter
+    assert dot.source.count('label="block: Block"') == 2
+
+
 def test_group_modules_false_and_legend():
     model, loss = mlp()
     dot = draw_graph(loss, params=model, group_modules=False)
