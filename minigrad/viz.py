@@ -273,7 +273,8 @@ class _Drawer:
         # Non-leaf tensors drawn as records: roots and named tensors, by their op.
         self.value_of: dict[int, Tensor] = {}
         for t in list(graph.roots) + names.named:
-            if t.grad_fn is not None and id(t.grad_fn) in graph.index:
+            if t.grad_fn is not None and id(t.grad_fn) in graph.index \
+                    and graph.is_shown(t.grad_fn):
                 self.value_of.setdefault(id(t.grad_fn), t)
 
     # ----------------------------------------------------------------- roles

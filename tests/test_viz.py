@@ -302,6 +302,11 @@ def test_max_nodes_cut_keeps_the_part_nearest_the_output():
     nodes, edges = parse(draw_graph(loss, params=model, max_nodes=3))
     assert ops(nodes) == {"CrossEntropy": 1, "Reshape": 1, "Linear": 1}
     assert "6 more nodes not shown (max_nodes=3)" in nodes["more"][0]
+    x = mg.tensor(1.0, requires_grad=True)
+    h = x * 2
+    y = h + 1 + 1
+    nodes, _ = parse(draw_graph(y, params={"h": h}, max_nodes=2))  # h is past the cut
+    assert ops(nodes) == {"Add": 2} and "<b>h</b>" not in str(nodes)
 
 
 # ------------------------------------------------------------------ rendering
