@@ -175,7 +175,7 @@ def flatten_ref(x, start_dim, end_dim):
 @st.composite
 def cat_args(draw):
     """``(*arrays, dim)``: 1-3 arrays equal in shape except along ``dim``."""
-    shape = draw(shapes(min_dims=1))
+    shape = draw(shapes(min_dims=1, max_dims=2))
     dim = draw(dim_of(shape))
     d = dim % len(shape)
     sizes = draw(st.lists(st.integers(1, 3), min_size=1, max_size=3))
@@ -185,7 +185,7 @@ def cat_args(draw):
 @st.composite
 def stack_args(draw):
     """``(*arrays, dim)``: 1-3 arrays of one shape and a dim of the stacked result."""
-    shape = draw(shapes())
+    shape = draw(shapes(max_dims=2))
     n = draw(st.integers(1, 3))
     return (*(draw(arrays(shape)) for _ in range(n)), draw(dim_of(shape, extra=1)))
 

@@ -10,14 +10,15 @@ The generated test draws float64 inputs of small, mutually broadcastable shapes 
 every example, checks that
 
 1. the forward values (and shapes) match ``reference`` applied to the same numpy arrays;
-2. ``backward`` fills every input's ``.grad`` with the right shape, dtype and values
-   (the numerical vector-Jacobian product), and ``gradcheck`` passes;
-3. ``gradgradcheck`` passes (unless ``gradgrad=False``);
+2. neither the inputs nor the upstream gradient were modified by forward or backward;
+3. ``backward`` fills every input's ``.grad`` with the right shape and dtype, and with
+   the same values as ``autograd.grad`` (whose Jacobians step 6 verifies);
 4. no two ``.grad`` arrays share memory, nor with the upstream gradient, the inputs or
    the output;
-5. neither the inputs nor the upstream gradient were modified;
-6. the graph's saved buffers were freed: a second ``backward`` raises ``RuntimeError``
-   (unless ``frees_graph=False``, for ops that save nothing).
+5. the graph's saved buffers were freed: a second ``backward`` raises ``RuntimeError``
+   (unless ``frees_graph=False``, for ops that save nothing);
+6. ``gradcheck`` passes: every Jacobian matches central differences;
+7. ``gradgradcheck`` passes (unless ``gradgrad=False``, for ops not twice differentiable).
 
 Arguments. ``fn`` and ``reference`` get the same positional arguments, except that every
 float64 ndarray is handed to ``fn`` as a fresh ``Tensor`` that requires grad; anything else
@@ -36,8 +37,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from ..autograd.engine import grad as autograd_grad
 from ..tensor import Tensor
-from .gradcheck import gradcheck, gradgradcheck, numerical_jacobian
+from .gradcheck import gradcheck, gradgradcheck
 from .strategies import finite_floats
 
 __all__ = ["op_test", "finite", "positive", "away_from", "nonzero"]
@@ -161,6 +163,12 @@ def _as_list(out) -> list:
     return list(out) if isinstance(out, tuple | list) else [out]
 
 
+def _grad(outs, float_outs, inputs, upstream) -> list:
+    """Gradients of ``inputs`` for the given upstream grads (zeros where unused)."""
+    grads = autograd_grad([outs[k] for k in float_outs], inputs, upstream, allow_unused=True)
+    return [np.zeros(x.shape) if g is None else g.data for x, g in zip(inputs, grads)]
+
+
 def _check_op(fn, reference, args, kw, data, gradgrad, frees_graph, atol, rtol):
     diff = [i for i, a in enumerate(args) if _differentiable(a)]
     originals = [args[i].copy() for i in diff]
@@ -173,7 +181,7 @@ def _check_op(fn, reference, args, kw, data, gradgrad, frees_graph, atol, rtol):
 
     # 1. forward values against the reference.
     xs = fresh_inputs()
-    outs = _as_list(fn(*xs, **kw))
+    outs = _as_list(call(*xs))
     expected = _as_list(reference(*(a.copy() if _differentiable(a) else a for a in args),
                                   **kw))
     assert len(outs) == len(expected), \
@@ -189,7 +197,7 @@ def _check_op(fn, reference, args, kw, data, gradgrad, frees_graph, atol, rtol):
         else:
             np.testing.assert_array_equal(o.data, e, err_msg=f"forward output {k}")
 
-    # 2. backward with a random upstream gradient.
+    # Backward with a random upstream gradient.
     float_outs = [k for k, o in enumerate(outs) if o.dtype.kind == "f"]
     upstream = [Tensor(data.draw(hnp.arrays(np.float64, outs[k].shape,
                                             elements=finite_floats(-2, 2)),
@@ -203,14 +211,22 @@ def _check_op(fn, reference, args, kw, data, gradgrad, frees_graph, atol, rtol):
     root.backward(root_grad)
 
     tensors = [xs[i] for i in diff]
-    for i, x in zip(diff, tensors):
+
+    # 2. nothing the op was given was modified (by forward or backward).
+    for i, x, orig in zip(diff, tensors, originals):
+        np.testing.assert_array_equal(x.data, orig, err_msg=f"input {i} was modified")
+    for u, orig in zip(upstream, kept):
+        np.testing.assert_array_equal(u.data, orig, err_msg="the upstream grad was modified")
+
+    # 3. backward() agrees with the vector-Jacobian product of autograd.grad.
+    again = fresh_inputs()
+    vjp = _grad(_as_list(call(*again)), float_outs, [again[i] for i in diff], upstream)
+    for i, x, expected in zip(diff, tensors, vjp):
         g = x.grad
         assert g is not None, f"input {i} got no gradient"
         assert g.shape == x.shape and g.dtype == np.float64, \
             f"input {i}: grad has shape {g.shape} and dtype {g.dtype}, input {x.shape} float64"
-        vjp = sum(j.T @ u.data.reshape(-1) for j, u in zip(
-            (numerical_jacobian(call, fresh_inputs(), i)[k] for k in float_outs), upstream))
-        np.testing.assert_allclose(g.data.reshape(-1), vjp, rtol=rtol, atol=atol,
+        np.testing.assert_allclose(g.data, expected, rtol=1e-10, atol=1e-12,
                                    err_msg=f".grad of input {i} after backward")
 
     # 4. no aliasing among the grads, nor with what the user handed in or got out.
@@ -225,13 +241,7 @@ def _check_op(fn, reference, args, kw, data, gradgrad, frees_graph, atol, rtol):
                 f"the .grad of input {diff[a]} shares memory with an input, output or the " \
                 "upstream gradient"
 
-    # 5. nothing the op was given was modified.
-    for i, x, orig in zip(diff, tensors, originals):
-        np.testing.assert_array_equal(x.data, orig, err_msg=f"input {i} was modified")
-    for u, orig in zip(upstream, kept):
-        np.testing.assert_array_equal(u.data, orig, err_msg="the upstream grad was modified")
-
-    # 6. saved buffers are freed after backward.
+    # 5. saved buffers are freed after backward.
     if frees_graph:
         try:
             root.backward(root_grad)
@@ -241,7 +251,7 @@ def _check_op(fn, reference, args, kw, data, gradgrad, frees_graph, atol, rtol):
             raise AssertionError("a second backward through the graph did not raise; the "
                                  "saved tensors were not freed")
 
-    # 2.-3. full Jacobians, first and second order.
+    # 6.-7. full Jacobians, first and second order.
     gradcheck(call, fresh_inputs(), atol=atol, rtol=rtol)
     if gradgrad:
         gradgradcheck(call, fresh_inputs(), atol=atol, rtol=rtol)
