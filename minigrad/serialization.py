@@ -102,7 +102,11 @@ def load(path: str | os.PathLike):
     ``ValueError`` saying so."""
     path = os.fspath(path)
     try:
-        with np.load(path, allow_pickle=False) as npz:
+        loaded = np.load(path, allow_pickle=False)
+        if not isinstance(loaded, np.lib.npyio.NpzFile):  # a bare .npy array
+            raise ValueError(f"load: {path} is a single numpy array (.npy), not a minigrad "
+                             "checkpoint")
+        with loaded as npz:
             if "__minigrad__" not in npz.files:
                 raise ValueError(f"load: {path} is an .npz file but not a minigrad checkpoint "
                                  "(no '__minigrad__' entry); was it written by mg.save?")
@@ -118,9 +122,13 @@ def load(path: str | os.PathLike):
             raise
         raise ValueError(f"load: {path} is truncated, corrupt or not a minigrad checkpoint "
                          f"({err})") from err
-    if header.get("format") != _FORMAT:
+    if not isinstance(header, dict) or header.get("format") != _FORMAT:
         raise ValueError(f"load: {path} is not a minigrad checkpoint")
     if header.get("version", 0) > _VERSION:
         raise ValueError(f"load: {path} was written by a newer minigrad (format version "
                          f"{header['version']}); upgrade minigrad to read it")
-    return _decode(header["structure"], arrays)
+    try:
+        return _decode(header.get("structure"), arrays)
+    except (KeyError, TypeError, ValueError) as err:
+        # a header that names missing arrays or holds unknown entries: a damaged file
+        raise ValueError(f"load: {path} has a corrupt checkpoint structure ({err})") from err
