@@ -91,16 +91,23 @@ def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -
     return _finish(np.eye(n, m, dtype=_float(dtype)), requires_grad)
 
 
+def _random_float(dtype, op: str) -> np.dtype:
+    dt = _float(dtype)
+    if dt.kind != "f":
+        raise TypeError(f"{op}: dtype must be floating, got {dt}; use mg.randint for integers")
+    return dt
+
+
 def rand(*size, dtype=None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1) from the generator ``manual_seed`` sets."""
-    dt = _float(dtype)
+    dt = _random_float(dtype, "rand")
     arr = default_generator().random(_size(size, "rand"), dtype=np.float64).astype(dt)
     return _finish(arr, requires_grad)
 
 
 def randn(*size, dtype=None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples from the generator ``manual_seed`` sets."""
-    dt = _float(dtype)
+    dt = _random_float(dtype, "randn")
     arr = default_generator().standard_normal(_size(size, "randn")).astype(dt)
     return _finish(arr, requires_grad)
 

@@ -366,3 +366,9 @@ def test_reduction_dims_and_keepdim():
     assert x.sum(dim=-1).tolist() == [3.0, 12.0]
     assert x.mean(dim=0, keepdim=True).shape == (1, 3)
     assert x.sum(dim=(0, 1)).item() == 15.0
+
+
+@pytest.mark.parametrize("factory", [mg.rand, mg.randn])
+def test_random_floats_refuse_integer_dtype(factory):
+    with pytest.raises(TypeError, match="randint"):
+        factory(3, dtype=mg.int64)
