@@ -39,14 +39,16 @@ class Reshape(Function):
 def reshape(x: Tensor, *shape) -> Tensor:
     """The same elements in a new shape (one size may be -1). Alias: ``view``."""
     shape = _shape_arg(shape, "reshape")
-    if shape == x.data.shape:
-        return x
     n = x.data.size
     known = int(np.prod([s for s in shape if s != -1]))
     if shape.count(-1) > 1 or any(s < -1 for s in shape) or \
             (-1 in shape and (known == 0 or n % known)) or (-1 not in shape and known != n):
         raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} ({n} elements) "
                          f"into shape {shape}")
+    if -1 in shape:
+        shape = tuple(n // known if s == -1 else s for s in shape)
+    if shape == x.data.shape:
+        return x  # nothing to do: no node
     return Reshape.apply(x, shape)
 
 
