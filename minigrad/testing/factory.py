@@ -70,7 +70,7 @@ def op_test(fn: Callable, reference: Callable, num_args: int = 1, *,
             kwargs: Mapping | Callable | None = None,
             elements=None, distinct: bool = False,
             shapes=None, broadcast: bool = True, min_dims: int = 0, max_dims: int = 3,
-            max_side: int = 3, inputs: st.SearchStrategy | None = None,
+            min_side: int = 1, max_side: int = 3, inputs: st.SearchStrategy | None = None,
             gradgrad: bool = True, frees_graph: bool = True,
             atol: float = 1e-5, rtol: float = 1e-3) -> Callable:
     """Build a pytest test of ``fn`` against ``reference`` (see the module docstring).
@@ -78,7 +78,8 @@ def op_test(fn: Callable, reference: Callable, num_args: int = 1, *,
     Inputs (pick one way):
 
     - default: ``num_args`` arrays whose shapes have ``min_dims..max_dims`` dims of sides
-      ``1..max_side``, mutually broadcastable (``broadcast=True``) or all equal;
+      ``min_side..max_side`` (0 allows empty tensors), mutually broadcastable
+      (``broadcast=True``) or all equal;
     - ``shapes``: a strategy of tuples of shapes (or one fixed tuple of shapes);
     - ``inputs``: a strategy of whole argument tuples, for ops needing compatible shapes
       or non-tensor arguments (matmul, cat, indexing).
@@ -98,9 +99,9 @@ def op_test(fn: Callable, reference: Callable, num_args: int = 1, *,
             if broadcast and num_args > 1:
                 shapes = hnp.mutually_broadcastable_shapes(
                     num_shapes=num_args, min_dims=min_dims, max_dims=max_dims,
-                    max_side=max_side).map(lambda s: s.input_shapes)
+                    min_side=min_side, max_side=max_side).map(lambda s: s.input_shapes)
             else:
-                shapes = hnp.array_shapes(min_dims=min_dims, max_dims=max_dims,
+                shapes = hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side,
                                           max_side=max_side).map(lambda s: (s,) * num_args)
         elif not isinstance(shapes, st.SearchStrategy):
             shapes = st.just(tuple(shapes))
