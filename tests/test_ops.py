@@ -251,7 +251,7 @@ test_getitem = op_test(lambda x, index: x[index], lambda x, index: x[index], fre
 
 
 def np_log_softmax(x, dim):
-    z = x - x.max(axis=dim, keepdims=True)
+    z = x - x.max(axis=dim, keepdims=True, initial=-np.inf)
     return z - np.log(np.exp(z).sum(axis=dim, keepdims=True))
 
 
@@ -261,6 +261,12 @@ test_softmax = op_test(mg.softmax, lambda x, dim: np.exp(np_log_softmax(x, dim))
 test_log_softmax = op_test(mg.log_softmax, np_log_softmax, min_dims=1,
                            kwargs=lambda x: dims(x.shape, none=False, tuples=False).map(
                                lambda d: {"dim": d}))
+test_softmax_empty = op_test(mg.softmax, lambda x, dim: np.exp(np_log_softmax(x, dim)),
+                             min_dims=1, min_side=0, kwargs=lambda x: dims(
+                                 x.shape, none=False, tuples=False).map(lambda d: {"dim": d}))
+test_log_softmax_empty = op_test(mg.log_softmax, np_log_softmax, min_dims=1, min_side=0,
+                                 kwargs=lambda x: dims(x.shape, none=False, tuples=False).map(
+                                     lambda d: {"dim": d}))
 
 # ---------------------------------------------------------------------- copies and casts
 test_clone = op_test(lambda x: x.clone(), np.copy, frees_graph=False)

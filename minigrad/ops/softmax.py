@@ -10,7 +10,7 @@ from ._util import normalize_dim
 
 
 def _shifted(x: np.ndarray, dim: int) -> np.ndarray:
-    m = np.max(x, axis=dim, keepdims=True)
+    m = np.max(x, axis=dim, keepdims=True, initial=-np.inf)  # initial: empty dims are fine
     return x - np.where(np.isfinite(m), m, 0)
 
 
