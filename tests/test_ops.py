@@ -56,6 +56,8 @@ test_rmul_scalar = op_test(lambda x: -3.0 * x, lambda x: -3.0 * x)
 test_div_scalar = op_test(lambda x: x / 4.0, lambda x: x / 4.0)
 test_rdiv_scalar = op_test(lambda x: 4.0 / x, lambda x: 4.0 / x, elements=nonzero)
 test_pow_int = op_test(lambda x: x ** 3, lambda x: x ** 3)
+test_pow_small_int = op_test(lambda x, p: x ** p, lambda x, p: x ** p, inputs=st.tuples(
+    arrays(shapes()), st.integers(0, 3)))  # x ** 0 at x == 0 has gradient 0, not nan
 test_pow_negative_int = op_test(lambda x: x ** -2, lambda x: x ** -2.0, elements=nonzero)
 test_pow_scalar = op_test(lambda x, p: x ** p, lambda x, p: x ** p, inputs=st.tuples(
     arrays(shapes(), positive), st.floats(-3, 3)))

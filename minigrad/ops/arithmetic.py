@@ -13,6 +13,7 @@ from ..autograd.function import Function
 from ..dtypes import fix_float64
 from ..tensor import Tensor
 from ._util import data
+from .elementwise import where
 
 
 class Add(Function):
@@ -64,7 +65,7 @@ class Div(Function):
 
 
 class Pow(Function):
-    """``a ** b``; d/da = b a^(b-1), d/db = a^b log(a) (taken as 0 where a == 0)."""
+    """``a ** b``; d/da = b a^(b-1) (0 where b == 0), d/db = a^b log(a) (0 where a <= 0)."""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -77,7 +78,13 @@ class Pow(Function):
         a, b, out = ctx.saved_tensors
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
-            grad_a = grad * b * a ** (b - 1)
+            zero = np.equal(data(b), 0)
+            if zero.all() and not isinstance(b, Tensor):  # d/da a**0 = 0, even at a = 0
+                grad_a = grad * 0
+            else:
+                grad_a = grad * b * a ** (b - 1)
+                if zero.any():  # not 0 * inf = nan where a == 0, as torch
+                    grad_a = where(zero, 0.0, grad_a)
         if ctx.needs_input_grad[1]:
             a_data = data(a)
             if isinstance(a, Tensor) and (a_data > 0).all():
