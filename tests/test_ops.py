@@ -58,6 +58,9 @@ test_rdiv_scalar = op_test(lambda x: 4.0 / x, lambda x: 4.0 / x, elements=nonzer
 test_pow_int = op_test(lambda x: x ** 3, lambda x: x ** 3)
 test_pow_small_int = op_test(lambda x, p: x ** p, lambda x, p: x ** p, inputs=st.tuples(
     arrays(shapes()), st.integers(0, 3)))  # x ** 0 at x == 0 has gradient 0, not nan
+test_pow_int_array = op_test(lambda x, p: x ** p, np.power, inputs=shapes().flatmap(
+    lambda s: st.tuples(arrays(s, st.sampled_from([0.0, 1.5, -2.0])),
+                        hnp.arrays(np.int64, s, elements=st.integers(0, 3)))))
 test_pow_negative_int = op_test(lambda x: x ** -2, lambda x: x ** -2.0, elements=nonzero)
 test_pow_scalar = op_test(lambda x, p: x ** p, lambda x, p: x ** p, inputs=st.tuples(
     arrays(shapes(), positive), st.floats(-3, 3)))
