@@ -69,6 +69,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--lr", type=float, default=None, help="learning rate")
     p.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd")
     p.add_argument("--momentum", type=float, default=0.9, help="SGD momentum")
+    p.add_argument("--schedule", choices=("cosine", "constant"), default="cosine",
+                   help="learning rate over the epochs: cosine annealing to 0, or constant")
     p.add_argument("--val-fraction", type=float, default=0.1,
                    help="fraction of the training data held out for validation")
     p.add_argument("--patience", type=int, default=5,
@@ -173,12 +175,16 @@ def train(args) -> dict:
     else:
         opt = optim.Adam(model.parameters(), lr=args.lr)
 
+    scheduler = (optim.lr_scheduler.CosineAnnealingLR(opt, T_max=args.epochs)
+                 if args.schedule == "cosine" else None)
     history = {k: [] for k in ("train_loss", "train_acc", "val_loss", "val_acc", "seconds")}
     start_epoch, best_val, best_epoch = 0, math.inf, -1
     if args.resume:
         ckpt = mg.load(ckpt_path)
         model.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["optimizer"])
+        if scheduler is not None and "scheduler" in ckpt:
+            scheduler.load_state_dict(ckpt["scheduler"])
         history = ckpt["history"]
         start_epoch, best_val, best_epoch = ckpt["epoch"] + 1, ckpt["best_val_loss"], ckpt["epoch"]
         print(f"resumed from {ckpt_path} after epoch {ckpt['epoch'] + 1} "
@@ -218,6 +224,8 @@ def train(args) -> dict:
             loss_sum += loss.item() * n
             correct += int((logits.data.argmax(axis=1) == yb.data).sum())
             bar.set_postfix(loss=f"{loss_sum / seen:.4f}", refresh=False)
+        if scheduler is not None:
+            scheduler.step()
         val_loss, val_acc, _ = evaluate(model, data.x_val, data.y_val)
         for key, value in zip(history, (loss_sum / seen, correct / seen, val_loss, val_acc,
                                         time.perf_counter() - t0)):
@@ -226,9 +234,12 @@ def train(args) -> dict:
         if val_loss < best_val:
             best_val, best_epoch, bad_epochs, mark = val_loss, epoch, 0, "  *"
             best_state = {k: v.data.copy() for k, v in model.state_dict().items()}
-            mg.save({"model": model.state_dict(), "optimizer": opt.state_dict(),
-                     "epoch": epoch, "best_val_loss": best_val, "history": history,
-                     "args": json.dumps(vars(args))}, ckpt_path)
+            checkpoint = {"model": model.state_dict(), "optimizer": opt.state_dict(),
+                          "epoch": epoch, "best_val_loss": best_val, "history": history,
+                          "args": json.dumps(vars(args))}
+            if scheduler is not None:
+                checkpoint["scheduler"] = scheduler.state_dict()
+            mg.save(checkpoint, ckpt_path)
         else:
             bad_epochs += 1
         tqdm.write(f"{epoch + 1:>5} {history['train_loss'][-1]:>10.4f} "
