@@ -78,14 +78,14 @@ class Pow(Function):
         a, b, out = ctx.saved_tensors
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
-            b_zero = np.equal(data(b), 0)
-            if b_zero.all() and not isinstance(b, Tensor):  # d/da a**0 = 0, even at a = 0
+            if not isinstance(b, Tensor) and not np.any(data(b)):  # a ** 0 is constant
                 grad_a = grad * 0
             else:
-                grad_a = grad * b * a ** (b - 1)
-                both_zero = b_zero & np.equal(data(a), 0)
-                if both_zero.any():  # 0 there (as torch), not 0 * 0**-1 = nan
-                    grad_a = where(both_zero, 0.0, grad_a)
+                base = a
+                both_zero = np.equal(data(b), 0) & np.equal(data(a), 0)
+                if both_zero.any():  # b * a**(b-1) is 0 * inf there; with base 1 it is 0
+                    base = where(both_zero, 1.0, a)  # (and its derivatives stay finite)
+                grad_a = grad * b * base ** (b - 1)
         if ctx.needs_input_grad[1]:
             a_data = data(a)
             if isinstance(a, Tensor) and (a_data > 0).all():
