@@ -132,7 +132,7 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
                 grads = _backward_named(node, grad)
             else:
                 grads = node._fn.backward(node, grad)
-            if not retain_graph:
+            if not retain_graph and node._saved is not None:
                 node._release()
             if type(grads) is not tuple:
                 grads = (grads,)
@@ -146,9 +146,11 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
                 if not isinstance(g, Tensor):
                     g = _t._wrap(np.asarray(g))
                 shape, dtype = meta
-                if g.data.shape != shape:
+                data = g.data
+                if data.shape != shape:
                     g = sum_to(g, shape, node.name())
-                if g.data.dtype != dtype:
+                # dtypes of the same type are usually one object: test identity first
+                if data.dtype is not dtype and g.data.dtype != dtype:
                     g = g.to(dtype)
                 if _anomaly[0]:
                     check_finite(g.data, f"{node.name()} backward")

@@ -147,15 +147,15 @@ class Function:
         """Run ``forward`` and, if any Tensor argument requires grad, record the node."""
         Tensor = _t.Tensor
         ctx = cls._node_cls()
+        # A plain loop, not a generator: this runs for every op.
         record = False
         if _grad_state[0]:
+            needs = []
             for a in args:
-                if isinstance(a, Tensor) and a.requires_grad:
-                    record = True
-                    break
-        if record:
-            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad
-                                         for a in args)
+                need = isinstance(a, Tensor) and a.requires_grad
+                needs.append(need)
+                record = record or need
+            ctx.needs_input_grad = tuple(needs)
         else:
             ctx.needs_input_grad = (False,) * len(args)
         ctx._versions = None
@@ -187,8 +187,8 @@ class Function:
 
         parents = []
         metas = []
-        for a in args:
-            if isinstance(a, Tensor) and a.requires_grad:
+        for a, need in zip(args, ctx.needs_input_grad):
+            if need:
                 parents.append(a if a.grad_fn is None else a.grad_fn)
                 metas.append((a.data.shape, a.data.dtype))
             else:
