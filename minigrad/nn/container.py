@@ -53,7 +53,12 @@ class Sequential(Module):
     def append(self, module: Module) -> Sequential:
         if not isinstance(module, Module):
             raise TypeError(f"Sequential.append: expected a Module, got {type(module).__name__}")
-        self.add_module(str(len(self)), module)
+        # A slice keeps its original names (model[1:] holds "1", "2"), so str(len(self))
+        # may be taken; torch overwrites that layer silently, we take the next free number.
+        index = len(self)
+        while str(index) in self._modules:
+            index += 1
+        self.add_module(str(index), module)
         return self
 
 
