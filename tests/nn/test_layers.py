@@ -307,3 +307,17 @@ def test_summary_counts_shared_parameters_once():
     model = nn.Sequential(lin, nn.ReLU(), lin)
     text = nn.summary(model, (5,), print_fn=None)
     assert "Total params: 30" in text
+
+
+def test_sequential_append_after_slice_keeps_every_layer():
+    a, b, c, d = nn.Linear(2, 2), nn.ReLU(), nn.Tanh(), nn.Sigmoid()
+    tail = nn.Sequential(a, b, c)[1:]  # keeps the names "1" and "2"
+    tail.append(d)
+    assert list(tail) == [b, c, d]  # torch 2.x silently replaces c here
+    assert len(tail) == 3 and tail[-1] is d
+
+
+def test_linear_single_vector_gradcheck():
+    lin = nn.Linear(3, 2, dtype=mg.float64)
+    x = t64([0.5, -1.0, 2.0], requires_grad=True)
+    assert gradcheck(nn.functional.linear, [x, lin.weight, lin.bias])

@@ -54,6 +54,7 @@ CASES = {
     "adam": (optim.Adam, "Adam", dict(lr=0.01)),
     "adam_betas_eps": (optim.Adam, "Adam", dict(lr=0.02, betas=(0.8, 0.95), eps=1e-6)),
     "adam_wd_amsgrad": (optim.Adam, "Adam", dict(lr=0.01, weight_decay=0.05, amsgrad=True)),
+    "adam_maximize_wd": (optim.Adam, "Adam", dict(lr=0.001, weight_decay=0.01, maximize=True)),
     "adamw": (optim.AdamW, "AdamW", dict(lr=0.01)),
     "adamw_amsgrad": (optim.AdamW, "AdamW", dict(lr=0.005, weight_decay=0.2, amsgrad=True,
                                                  betas=(0.85, 0.99))),
