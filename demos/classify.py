@@ -118,6 +118,9 @@ def load_splits(args) -> Splits:
     order = rng.permutation(len(y))
     n_val = int(round(args.val_fraction * len(y)))
     val, tr = order[:n_val], order[n_val:]
+    # Standardise with the training split's statistics only (no peeking at val/test).
+    mean, std = x[tr].mean(), x[tr].std()
+    x, x_test = (x - mean) / std, (x_test - mean) / std
     return Splits(x[tr], y[tr], x[val], y[val], x_test, y_test, classes)
 
 
