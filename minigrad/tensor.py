@@ -19,6 +19,7 @@ _new = object.__new__
 _NUMBER_TYPES = (int, float, builtins.bool, np.generic)
 
 max_result = namedtuple("max", ["values", "indices"])
+_FAST = set()  # operand types the operators pass on unchecked (filled below: Tensor, numbers)
 min_result = namedtuple("min", ["values", "indices"])
 
 
@@ -272,34 +273,34 @@ class Tensor:
 
     # --------------------------------------------------------------- arithmetic
     def __add__(self, other):
-        return F.Add.apply(self, F.operand(other, "add"))
+        return F.Add.apply(self, other if type(other) in _FAST else F.operand(other, "add"))
 
     def __radd__(self, other):
-        return F.Add.apply(F.operand(other, "add"), self)
+        return F.Add.apply(other if type(other) in _FAST else F.operand(other, "add"), self)
 
     def __sub__(self, other):
-        return F.Sub.apply(self, F.operand(other, "sub"))
+        return F.Sub.apply(self, other if type(other) in _FAST else F.operand(other, "sub"))
 
     def __rsub__(self, other):
-        return F.Sub.apply(F.operand(other, "sub"), self)
+        return F.Sub.apply(other if type(other) in _FAST else F.operand(other, "sub"), self)
 
     def __mul__(self, other):
-        return F.Mul.apply(self, F.operand(other, "mul"))
+        return F.Mul.apply(self, other if type(other) in _FAST else F.operand(other, "mul"))
 
     def __rmul__(self, other):
-        return F.Mul.apply(F.operand(other, "mul"), self)
+        return F.Mul.apply(other if type(other) in _FAST else F.operand(other, "mul"), self)
 
     def __truediv__(self, other):
-        return F.Div.apply(self, F.operand(other, "div"))
+        return F.Div.apply(self, other if type(other) in _FAST else F.operand(other, "div"))
 
     def __rtruediv__(self, other):
-        return F.Div.apply(F.operand(other, "div"), self)
+        return F.Div.apply(other if type(other) in _FAST else F.operand(other, "div"), self)
 
     def __pow__(self, other):
-        return F.Pow.apply(self, F.operand(other, "pow"))
+        return F.Pow.apply(self, other if type(other) in _FAST else F.operand(other, "pow"))
 
     def __rpow__(self, other):
-        return F.Pow.apply(F.operand(other, "pow"), self)
+        return F.Pow.apply(other if type(other) in _FAST else F.operand(other, "pow"), self)
 
     def __neg__(self):
         return F.Neg.apply(self)
@@ -540,6 +541,8 @@ def _grad_enabled() -> bool:
 
 
 from . import ops as F  # noqa: E402  (ops need Tensor defined first)
+
+_FAST.update((Tensor, float, int))
 
 
 def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:

@@ -50,15 +50,15 @@ class Node:
     reference counting the moment the last tensor using it goes away.
     """
 
-    __slots__ = ("_parents", "_metas", "_saved", "_versions", "_out_data", "_out_vc",
-                 "_freed", "_retained", "needs_input_grad", "__dict__", "__weakref__")
+    __slots__ = ("_parents", "_metas", "_out_data", "_out_vc", "needs_input_grad",
+                 "__dict__", "__weakref__")
     _fn: type  # the Function subclass, set on each generated subclass
+    # Defaults as class attributes: creating a node (once per op) runs no __init__.
     module = None  # the nn.Module whose forward recorded this node, if any
-
-    def __init__(self):
-        self._saved = None
-        self._freed = False
-        self._retained = None
+    _saved = None  # what forward saved (None: nothing, or freed)
+    _versions = None  # version of each saved tensor when saved (None: not recorded)
+    _freed = False
+    _retained = None  # weakref to the output tensor after retain_grad()
 
     def save_for_backward(self, *items) -> None:
         """Keep tensors (or arrays) for ``backward``; read them back with ``saved_tensors``.
@@ -101,6 +101,27 @@ class Node:
             f"{self.name()}: {what} of shape {tuple(shape)}, saved for backward at version "
             f"{saved}, was modified in place (now version {now}); its gradient would be "
             "wrong. Use an out-of-place op (x = x + 1 instead of x += 1) or .clone() first.")
+
+    def _mark_saved(self, out: np.ndarray, returned, result) -> None:
+        """After forward: note each saved tensor's version; the op's own output is kept
+        as its array (``_OUTPUT`` marker) so the node never references its output."""
+        Tensor = _t.Tensor
+        items = []
+        versions = []
+        for s in self._saved:
+            if s is out or s is returned:
+                items.append(_OUTPUT)
+                versions.append(0)
+                self._out_data = out
+                self._out_vc = result._vc
+            elif isinstance(s, Tensor):
+                items.append(s)
+                versions.append(s._vc[0])
+            else:
+                items.append(s)
+                versions.append(None)
+        self._saved = tuple(items)
+        self._versions = tuple(versions)
 
     @property
     def next_functions(self) -> tuple:
@@ -145,49 +166,46 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run ``forward`` and, if any Tensor argument requires grad, record the node."""
+        # This runs for every op, forward and backward: plain loops, no helper calls.
         Tensor = _t.Tensor
         ctx = cls._node_cls()
-        # A plain loop, not a generator: this runs for every op.
-        record = False
+        needs = None
         if _grad_state[0]:
-            needs = []
-            for a in args:
-                need = isinstance(a, Tensor) and a.requires_grad
-                needs.append(need)
-                record = record or need
-            ctx.needs_input_grad = tuple(needs)
+            for i, a in enumerate(args):
+                if isinstance(a, Tensor) and a.requires_grad:
+                    needs = [False] * len(args)
+                    for j in range(i, len(args)):
+                        b = args[j]
+                        needs[j] = isinstance(b, Tensor) and b.requires_grad
+                    needs = tuple(needs)
+                    break
+        if needs is None:  # not recorded: no_grad, or no input requires grad
+            n = len(args)
+            ctx.needs_input_grad = _NO_GRADS[n] if n < 8 else (False,) * n
         else:
-            ctx.needs_input_grad = (False,) * len(args)
-        ctx._versions = None
-
-        if record:
+            ctx.needs_input_grad = needs
             _grad_state[0] = False  # forward itself is never recorded
         try:
             returned = cls.forward(ctx, *args, **kwargs)
         except ValueError as err:
-            if "broadcast" not in str(err):
-                raise
-            shapes = " and ".join(str(tuple(np.shape(a.data if isinstance(a, Tensor) else a)))
-                                  for a in args)
-            raise ValueError(
-                f"{cls.__name__.lower()}: shapes {shapes} cannot be broadcast together; "
-                "trailing dimensions must match or be 1 (reshape or unsqueeze an operand)"
-            ) from err
+            if "broadcast" in str(err):
+                raise _broadcast_error(cls, args) from err
+            raise
         finally:
-            if record:
+            if needs is not None:
                 _grad_state[0] = True
-        out = returned
-        if type(out) is not np.ndarray:
-            out = out.data if isinstance(out, Tensor) else np.asarray(out)
+        out = returned if type(returned) is np.ndarray else _as_array(returned)
         if _anomaly[0]:
             check_finite(out, f"{cls.__name__} forward")
-        base = _view_base(out, args)
-        if not record or out.dtype.kind != "f":
+        base = None
+        if out.base is not None or out is not returned:  # maybe a view of an input
+            base = _view_base(out, args)
+        if needs is None or out.dtype.kind != "f":  # integer/bool results carry no gradient
             return _t._wrap(out) if base is None else _share_memory(out, None, False, base)
 
         parents = []
         metas = []
-        for a, need in zip(args, ctx.needs_input_grad):
+        for a, need in zip(args, needs):
             if need:
                 parents.append(a if a.grad_fn is None else a.grad_fn)
                 metas.append((a.data.shape, a.data.dtype))
@@ -200,25 +218,26 @@ class Function:
             ctx.module = module_stack[-1]
         result = (_t._wrap(out, ctx, True) if base is None
                   else _share_memory(out, ctx, True, base))
-        saved = ctx._saved
-        if saved:
-            items = []
-            versions = []
-            for s in saved:
-                if s is out or s is returned:
-                    items.append(_OUTPUT)
-                    versions.append(0)
-                    ctx._out_data = out
-                    ctx._out_vc = result._vc
-                elif isinstance(s, Tensor):
-                    items.append(s)
-                    versions.append(s._vc[0])
-                else:
-                    items.append(s)
-                    versions.append(None)
-            ctx._saved = tuple(items)
-            ctx._versions = tuple(versions)
+        if ctx._saved:
+            ctx._mark_saved(out, returned, result)
         return result
+
+
+_NO_GRADS = [(False,) * n for n in range(8)]
+
+
+def _as_array(returned) -> np.ndarray:
+    """A forward's result as an ndarray (it may return a Tensor, a numpy scalar, ...)."""
+    return returned.data if isinstance(returned, _t.Tensor) else np.asarray(returned)
+
+
+def _broadcast_error(cls, args) -> ValueError:
+    """numpy's broadcast error, restated with the op's name and the operands' shapes."""
+    Tensor = _t.Tensor
+    shapes = " and ".join(str(tuple(np.shape(a.data if isinstance(a, Tensor) else a)))
+                          for a in args)
+    return ValueError(f"{cls.__name__.lower()}: shapes {shapes} cannot be broadcast together; "
+                      "trailing dimensions must match or be 1 (reshape or unsqueeze an operand)")
 
 
 def _view_base(out: np.ndarray, args):

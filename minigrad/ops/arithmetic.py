@@ -41,7 +41,8 @@ class Mul(Function):
     def forward(ctx, a, b):
         # Save only what backward will read, so `y *= 2` on a graph tensor stays legal.
         need_a, need_b = ctx.needs_input_grad
-        ctx.save_for_backward(b if need_a else None, a if need_b else None)
+        if need_a or need_b:
+            ctx.save_for_backward(b if need_a else None, a if need_b else None)
         return fix_float64(np.multiply(data(a), data(b)), a, b)
 
     @staticmethod

@@ -2,6 +2,11 @@
 
 Where the derivative is piecewise constant (relu, abs, clamp, maximum, where), backward
 multiplies by a saved constant mask, which is also the right second derivative (zero).
+
+tanh, sigmoid and sqrt write their derivative factor once, on a value that is a Tensor
+when the backward pass is being recorded (``create_graph=True``: the factor must be
+differentiable) and a plain array otherwise (then the factor is numpy arithmetic and
+the whole backward is one tensor op, not three).
 """
 
 from __future__ import annotations
@@ -9,9 +14,15 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
+from ..autograd.grad_mode import _state as _grad_state
 from ..dtypes import fix_float64
 from ..tensor import Tensor, _wrap
 from ._util import data, operand
+
+
+def _factor_input(t: Tensor):
+    """``t`` itself while the backward pass is recorded, else its array (see above)."""
+    return t if _grad_state[0] else t.data
 
 
 class Exp(Function):
@@ -48,8 +59,8 @@ class Sqrt(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return grad / (out * 2)
+        (y,) = ctx.saved_tensors
+        return grad / (_factor_input(y) * 2)
 
 
 class Abs(Function):
@@ -101,8 +112,9 @@ class Sigmoid(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return grad * out * (1 - out)
+        (y,) = ctx.saved_tensors
+        y = _factor_input(y)
+        return grad * (y * (1 - y))
 
 
 class Tanh(Function):
@@ -114,8 +126,9 @@ class Tanh(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return grad * (1 - out * out)
+        (y,) = ctx.saved_tensors
+        y = _factor_input(y)
+        return grad * (1 - y * y)
 
 
 class Relu(Function):
