@@ -123,14 +123,16 @@ def cross_entropy(input: Tensor, target, reduction: str = "mean",
     if rest:
         logits = logits.permute(0, *range(2, logits.ndim), 1)
     logits = logits.reshape(-1, n_classes)
+    # q: the target per row, class indices (rows,) or a distribution (rows, C)
     if is_index:
         idx = _class_indices(target, n_classes, "cross_entropy")
         expected = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
         if idx.shape != expected:
             raise ValueError(f"cross_entropy: target of shape {idx.shape} does not match "
                              f"logits of shape {input.shape}; expected {expected}")
-        q = np.zeros(logits.shape, dtype=input.dtype)
-        q[np.arange(q.shape[0]), idx.reshape(-1)] = 1
+        q = idx.reshape(-1).astype(np.int64, copy=False)
+        if label_smoothing:  # smoothing needs the full distribution: one-hot rows
+            q = np.eye(n_classes, dtype=input.dtype)[q]
     else:
         q = target if isinstance(target, Tensor) else Tensor(target, dtype=input.dtype)
         if q.shape != input.shape:

@@ -136,14 +136,14 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, x):
-        mask = x.data > 0
-        ctx.save_for_backward(mask)
-        return np.multiply(x.data, mask)
+        out = np.maximum(x.data, 0)
+        ctx.save_for_backward(out)  # the output: alive anyway as the next layer's input
+        return out
 
     @staticmethod
     def backward(ctx, grad):
-        (mask,) = ctx.saved_tensors
-        return grad * mask
+        (y,) = ctx.saved_tensors
+        return grad * (y.data > 0)  # a constant mask, also the right second derivative
 
 
 class LeakyRelu(Function):

@@ -57,36 +57,51 @@ def _grad_scale(grad: Tensor, reduction: str, n: int, ndim: int = 2):
 
 
 class CrossEntropy(Function):
-    """Softmax cross-entropy of logits (N, C) with a target distribution ``q`` (N, C).
+    """Softmax cross-entropy of logits (N, C) against class indices (N,) or a target
+    distribution q (N, C).
 
-    loss_i = -sum_c q_ic log softmax(logits)_ic; d loss_i / d logits = p_i sum(q_i) - q_i.
-    Index targets arrive as one-hot rows (with label smoothing already applied).
+    loss_i = -sum_c q_ic log p_ic with p = softmax(logits); d loss_i / d logits =
+    p_i sum(q_i) - q_i, which for a class index y_i is p_i - onehot(y_i): backward
+    forms it directly (a copy of p with 1 subtracted at the target), as hand-written
+    code does.
     """
 
     @staticmethod
-    def forward(ctx, logits, q, reduction):
-        z = logits.data - np.max(logits.data, axis=1, keepdims=True)
+    def forward(ctx, logits, target, reduction):
+        x = logits.data
+        z = x - x.max(axis=1, keepdims=True)
         e = np.exp(z)
-        s = np.sum(e, axis=1, keepdims=True)
+        s = e.sum(axis=1, keepdims=True)
         logp = z - np.log(s)
-        q_data = data(q)
-        loss = -np.einsum("nc,nc->n", q_data, logp)
-        ctx.save_for_backward(logits, q, e / s, logp)
+        if isinstance(target, np.ndarray) and target.dtype.kind in "iu":  # class indices
+            loss = -logp[np.arange(len(target)), target]
+        else:
+            loss = -(data(target) * logp).sum(axis=1)
+        ctx.save_for_backward(logits, target, e / s, logp)
         ctx.reduction = reduction
-        return _reduce(loss, reduction).astype(logits.data.dtype, copy=False)
+        return _reduce(loss, reduction).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
-        logits, q, p, logp = ctx.saved_tensors
+        logits, target, p, logp = ctx.saved_tensors
         n = logits.shape[0]
-        if _grad_state[0]:  # create_graph: recompute through differentiable ops
-            p, logp = logits.softmax(dim=1), logits.log_softmax(dim=1)
         g = _grad_scale(grad, ctx.reduction, n)
-        q_sum = q.sum(dim=1, keepdim=True) if isinstance(q, Tensor) else \
-            np.sum(q, axis=1, keepdims=True)
-        grad_logits = (p * q_sum - q) * g
+        recording = _grad_state[0]  # create_graph: recompute through differentiable ops
+        if recording:
+            p, logp = logits.softmax(dim=1), logits.log_softmax(dim=1)
+        if isinstance(target, np.ndarray) and target.dtype.kind in "iu":
+            rows = np.arange(n)
+            if recording:
+                onehot = np.zeros(p.shape, dtype=p.dtype)
+                onehot[rows, target] = 1
+                return (p - onehot) * g, None, None
+            d = p.copy()
+            d[rows, target] -= 1
+            return d * g, None, None
+        q_sum = target.sum(dim=1, keepdim=True) if isinstance(target, Tensor) else \
+            target.sum(axis=1, keepdims=True)
         grad_q = -logp * g if ctx.needs_input_grad[1] else None
-        return grad_logits, grad_q, None
+        return (p * q_sum - target) * g, grad_q, None
 
 
 class BinaryCrossEntropy(Function):

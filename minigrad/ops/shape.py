@@ -7,6 +7,8 @@ backward is the engine's ``sum_to``.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..autograd.function import _OUTPUT, Function, has_live_alias
@@ -40,7 +42,7 @@ def reshape(x: Tensor, *shape) -> Tensor:
     """The same elements in a new shape (one size may be -1). Alias: ``view``."""
     shape = _shape_arg(shape, "reshape")
     n = x.data.size
-    known = int(np.prod([s for s in shape if s != -1]))
+    known = math.prod(s for s in shape if s != -1)
     if shape.count(-1) > 1 or any(s < -1 for s in shape) or \
             (-1 in shape and (known == 0 or n % known)) or (-1 not in shape and known != n):
         raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} ({n} elements) "
@@ -61,7 +63,7 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     if s > e:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
     shape = x.data.shape
-    return x.reshape(shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:])
+    return x.reshape(shape[:s] + (math.prod(shape[s:e + 1]),) + shape[e + 1:])
 
 
 def unsqueeze(x: Tensor, dim: int) -> Tensor:
