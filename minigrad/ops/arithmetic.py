@@ -15,11 +15,20 @@ from ..tensor import Tensor
 from ._util import data
 from .elementwise import where
 
+_F64 = np.dtype(np.float64)
+
+
+def _ufunc(ufunc, a, b) -> np.ndarray:
+    """``ufunc`` on the arrays (or numbers) behind ``a`` and ``b``, with minigrad's dtype
+    rule (``fix_float64`` only runs when numpy produced float64). One call per op."""
+    out = ufunc(a.data if isinstance(a, Tensor) else a, b.data if isinstance(b, Tensor) else b)
+    return out if out.dtype is not _F64 else fix_float64(out, a, b)
+
 
 class Add(Function):
     @staticmethod
     def forward(ctx, a, b):
-        return fix_float64(np.add(data(a), data(b)), a, b)
+        return _ufunc(np.add, a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -29,7 +38,7 @@ class Add(Function):
 class Sub(Function):
     @staticmethod
     def forward(ctx, a, b):
-        return fix_float64(np.subtract(data(a), data(b)), a, b)
+        return _ufunc(np.subtract, a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -43,7 +52,7 @@ class Mul(Function):
         need_a, need_b = ctx.needs_input_grad
         if need_a or need_b:
             ctx.save_for_backward(b if need_a else None, a if need_b else None)
-        return fix_float64(np.multiply(data(a), data(b)), a, b)
+        return _ufunc(np.multiply, a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -55,7 +64,7 @@ class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
-        return fix_float64(np.true_divide(data(a), data(b)), a, b)
+        return _ufunc(np.true_divide, a, b)
 
     @staticmethod
     def backward(ctx, grad):
