@@ -14,7 +14,8 @@ def test_readme_has_examples():
 
 
 @pytest.mark.parametrize("index", range(len(BLOCKS)))
-def test_readme_example_runs(index, capsys):
+def test_readme_example_runs(index, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # examples may write files (graph.svg)
     namespace: dict = {}
     exec(compile(BLOCKS[index], f"README.md example {index}", "exec"), namespace)
     assert namespace  # it defined something (an empty block would be a README bug)
