@@ -25,11 +25,12 @@ from demos import classify
 RUNS = {
     "digits-mlp": (["--dataset", "digits", "--model", "mlp"], 0.97, None, 30.0),
     "fashion-softmax": (["--dataset", "fashion-mnist", "--model", "softmax", "--epochs",
-                         "20", "--lr", "0.02"], 0.84, None, None),
+                         "30", "--lr", "0.01", "--patience", "10"], 0.84, None, None),
     "fashion-mlp": (["--dataset", "fashion-mnist", "--model", "mlp", "--hidden", "256,128",
                      "--epochs", "15"], 0.885, 15, None),
     "mnist-mlp": (["--dataset", "mnist", "--model", "mlp", "--hidden", "256,128",
-                   "--epochs", "15"], 0.98, None, None),
+                   "--epochs", "20", "--patience", "20", "--batch-size", "64"], 0.98, None,
+                  None),
 }
 
 
