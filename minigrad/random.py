@@ -1,10 +1,13 @@
-"""The library's one random generator: every random draw in minigrad comes from here."""
+"""The library's one random generator: every random draw in minigrad comes from here.
+
+It is created on first use, so ``import minigrad`` does not load ``numpy.random``.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-_generator = [np.random.default_rng()]
+_generator: list = [None]
 
 
 def manual_seed(seed: int) -> np.random.Generator:
@@ -17,4 +20,6 @@ def manual_seed(seed: int) -> np.random.Generator:
 
 def default_generator() -> np.random.Generator:
     """The generator that ``manual_seed`` resets (use it for your own reproducible draws)."""
+    if _generator[0] is None:
+        _generator[0] = np.random.default_rng()
     return _generator[0]

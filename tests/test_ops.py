@@ -117,16 +117,12 @@ test_logsumexp = op_test(mg.logsumexp, lambda x, dim, keepdim: np.log(
     np.sum(np.exp(x), axis=dim, keepdims=keepdim)), kwargs=with_dims())
 test_max_all = op_test(lambda x: x.max(), np.max, distinct=True)
 test_min_all = op_test(lambda x: x.min(), np.min, distinct=True)
-# max(dim)/min(dim) keep their indices on the node, not as saved tensors, so a second
-# backward is legal (and correct) for them.
 test_max_dim = op_test(mg.max, lambda x, dim, keepdim: (
     np.max(x, axis=dim, keepdims=keepdim), np.argmax(x, axis=dim, keepdims=keepdim)),
-    kwargs=with_dims(none=False, tuples=False), min_dims=1, distinct=True,
-    frees_graph=False)
+    kwargs=with_dims(none=False, tuples=False), min_dims=1, distinct=True)
 test_min_dim = op_test(mg.min, lambda x, dim, keepdim: (
     np.min(x, axis=dim, keepdims=keepdim), np.argmin(x, axis=dim, keepdims=keepdim)),
-    kwargs=with_dims(none=False, tuples=False), min_dims=1, distinct=True,
-    frees_graph=False)
+    kwargs=with_dims(none=False, tuples=False), min_dims=1, distinct=True)
 
 # ---------------------------------------------------------------------- linalg
 # numpy's own gufunc signature for matmul, "(n?,k),(k,m?)->(n?,m?)", covers 1-D operands,

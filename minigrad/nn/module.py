@@ -115,6 +115,10 @@ class Module:
         """Register a non-learnable tensor (saved in ``state_dict`` unless not persistent)."""
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"register_buffer: {name!r} must be a Tensor or None")
+        if name in self._parameters or name in self._modules or (
+                name in self.__dict__ and name not in self._buffers):
+            raise KeyError(f"register_buffer: attribute {name!r} already exists; pick "
+                           "another name for the buffer")
         self._buffers[name] = tensor
         (self._non_persistent.discard if persistent else self._non_persistent.add)(name)
 

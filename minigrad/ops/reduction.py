@@ -97,7 +97,8 @@ class _ExtremeAt(Function):
 
     @staticmethod
     def forward(ctx, x, index, dim, keepdim):
-        ctx.shape, ctx.index, ctx.dim, ctx.keepdim = x.data.shape, index, dim, keepdim
+        ctx.save_for_backward(index)  # freed after backward, like every saved buffer
+        ctx.shape, ctx.dim, ctx.keepdim = x.data.shape, dim, keepdim
         values = np.take_along_axis(x.data, index, axis=dim)
         return values if keepdim else values.squeeze(dim)
 
@@ -105,7 +106,8 @@ class _ExtremeAt(Function):
     def backward(ctx, grad):
         if not ctx.keepdim:
             grad = grad.unsqueeze(ctx.dim)
-        return ScatterAlong.apply(grad, ctx.index, ctx.dim, ctx.shape), None, None, None
+        (index,) = ctx.saved_tensors
+        return ScatterAlong.apply(grad, index, ctx.dim, ctx.shape), None, None, None
 
 
 class MaxAt(_ExtremeAt):

@@ -128,6 +128,11 @@ class Optimizer:
             p = by_index.get(int(key))
             if p is None:
                 raise ValueError(f"load_state_dict: state for unknown parameter index {key}")
+            for k, v in s.items():
+                shape = np.shape(v.data if isinstance(v, Tensor) else v)
+                if isinstance(v, Tensor | np.ndarray) and shape not in ((), p.shape):
+                    raise ValueError(f"load_state_dict: state {k!r} of parameter {key} has "
+                                     f"shape {shape}, but the parameter has shape {p.shape}")
             new_state[p] = {k: (np.array(v.data if isinstance(v, Tensor) else v,
                                              dtype=p.dtype)
                                     if isinstance(v, Tensor | np.ndarray) else v)

@@ -408,3 +408,9 @@ def test_to_double():
     assert all(p.dtype == np.float64 for p in net.parameters())
     assert net.block.running.dtype == np.float64
     assert net(mg.randn(2, 3, dtype=mg.float64)).dtype == np.float64
+
+
+def test_register_buffer_refuses_a_name_in_use():
+    layer = nn.Linear(2, 3)
+    with pytest.raises(KeyError, match="weight"):
+        layer.register_buffer("weight", mg.zeros(3))

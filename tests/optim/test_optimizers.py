@@ -345,3 +345,14 @@ def test_load_state_dict_mismatch_is_clear_error():
 def test_optimizer_repr_lists_groups():
     text = repr(optim.SGD([param([1.0])], lr=0.1, momentum=0.9))
     assert text.startswith("SGD (") and "Parameter Group 0" in text and "lr: 0.1" in text
+
+
+def test_load_state_dict_checks_state_shapes():
+    w = mg.zeros(3, requires_grad=True)
+    opt = optim.SGD([w], lr=0.1, momentum=0.9)
+    w.grad = mg.ones(3)
+    opt.step()
+    sd = opt.state_dict()
+    other = optim.SGD([mg.zeros(4, requires_grad=True)], lr=0.1, momentum=0.9)
+    with pytest.raises(ValueError, match="momentum_buffer.*shape"):
+        other.load_state_dict(sd)
