@@ -10,7 +10,24 @@ import math
 from .optimizer import Optimizer
 
 
-class LRScheduler:
+class _Schedule:
+    """What every schedule shares: the last learning rates and a state dict."""
+
+    optimizer: Optimizer
+    _last_lr: list
+
+    def get_last_lr(self) -> list[float]:
+        """The learning rates set by the last ``step()``."""
+        return list(self._last_lr)
+
+    def state_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        self.__dict__.update(state_dict)
+
+
+class LRScheduler(_Schedule):
     """Base class: sets each group's lr from ``get_lr()`` for the current epoch."""
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1):
@@ -32,16 +49,6 @@ class LRScheduler:
         for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
-
-    def get_last_lr(self) -> list[float]:
-        """The learning rates set by the last ``step()``."""
-        return list(self._last_lr)
-
-    def state_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
-
-    def load_state_dict(self, state_dict: dict) -> None:
-        self.__dict__.update(state_dict)
 
 
 class StepLR(LRScheduler):
@@ -86,7 +93,7 @@ class CosineAnnealingLR(LRScheduler):
                 / 2 for base in self.base_lrs]
 
 
-class ReduceLROnPlateau:
+class ReduceLROnPlateau(_Schedule):
     """Multiply the lr by ``factor`` when a metric has not improved for ``patience``
     epochs; call ``step(metric)`` once per epoch. Same options as torch."""
 
@@ -137,12 +144,3 @@ class ReduceLROnPlateau:
             self.cooldown_counter = self.cooldown
             self.num_bad_epochs = 0
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
-
-    def get_last_lr(self) -> list[float]:
-        return list(self._last_lr)
-
-    def state_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
-
-    def load_state_dict(self, state_dict: dict) -> None:
-        self.__dict__.update(state_dict)
