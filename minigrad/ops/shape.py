@@ -87,7 +87,10 @@ def squeeze(x: Tensor, dim=None) -> Tensor:
 class Permute(Function):
     @staticmethod
     def forward(ctx, x, dims):
-        ctx.inverse = tuple(np.argsort(dims))
+        inverse = [0] * len(dims)
+        for i, d in enumerate(dims):
+            inverse[d] = i
+        ctx.inverse = tuple(inverse)
         return np.transpose(x.data, dims)
 
     @staticmethod
