@@ -198,7 +198,9 @@ class Function:
         if _anomaly[0]:
             check_finite(out, f"{cls.__name__} forward")
         base = None
-        if out.base is not None or out is not returned:  # maybe a view of an input
+        # Only a view (or a Tensor handed back by a custom forward) can alias an input;
+        # numpy scalars (0-d results) converted by _as_array are always fresh.
+        if out.base is not None or (out is not returned and isinstance(returned, Tensor)):
             base = _view_base(out, args)
         if needs is None or out.dtype.kind != "f":  # integer/bool results carry no gradient
             return _t._wrap(out) if base is None else _share_memory(out, None, False, base)
