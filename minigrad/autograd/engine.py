@@ -27,8 +27,9 @@ from .grad_mode import _state as _grad_state
 
 
 def sum_to(grad, shape: tuple, op: str = "backward"):
-    """Sum ``grad`` (a Tensor) over the dimensions broadcasting added, to get ``shape``."""
-    gshape = grad.data.shape
+    """Sum ``grad`` (a Tensor, or an array in a plain backward) over the dimensions
+    broadcasting added, to get ``shape``."""
+    gshape = grad.shape
     if gshape == shape:
         return grad
     lead = len(gshape) - len(shape)
@@ -38,10 +39,16 @@ def sum_to(grad, shape: tuple, op: str = "backward"):
     dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape)
                                       if s == 1 and gshape[lead + i] != 1)
     if dims:
-        grad = grad.sum(dim=dims, keepdim=True)
+        grad = grad.sum(dims, keepdims=True)  # numpy's name works for Tensor and ndarray
     if lead:
         grad = grad.reshape(shape)
     return grad
+
+
+def _as_tensor(grad):
+    """A gradient kept as an array (plain backward) as a Tensor, for ``.grad`` fields and
+    for backwards that take Tensors."""
+    return grad if isinstance(grad, _t.Tensor) else _t._wrap(grad)
 
 
 def _fresh(grad, handed: set):
@@ -124,9 +131,15 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
             if node._retained is not None:
                 owner = node._retained()
                 if owner is not None and owner.grad_fn is node and targets is None:
-                    _accumulate_into(owner, grad, create_graph, handed)
+                    _accumulate_into(owner, _as_tensor(grad), create_graph, handed)
             if targets is not None and node in targets:
-                captured[targets[node]] = grad
+                captured[targets[node]] = _as_tensor(grad)
+            # Gradients travel as arrays between array-capable ops in a plain backward.
+            if node._fn.array_backward and not create_graph:
+                if type(grad) is not np.ndarray:
+                    grad = grad.data
+            elif type(grad) is np.ndarray:
+                grad = _t._wrap(grad)
 
             if _anomaly[0]:
                 grads = _backward_named(node, grad)
@@ -143,17 +156,17 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
             for parent, meta, g in zip(parents, node._metas, grads):
                 if parent is None or g is None:
                     continue
-                if not isinstance(g, Tensor):
-                    g = _t._wrap(np.asarray(g))
+                if type(g) is not np.ndarray and not isinstance(g, Tensor):
+                    g = np.asarray(g)  # a number or array-like from a custom backward
                 shape, dtype = meta
-                data = g.data
-                if data.shape != shape:
+                if g.shape != shape:
                     g = sum_to(g, shape, node.name())
                 # dtypes of the same type are usually one object: test identity first
-                if data.dtype is not dtype and g.data.dtype != dtype:
-                    g = g.to(dtype)
+                if g.dtype is not dtype and g.dtype != dtype:
+                    g = g.to(dtype) if isinstance(g, Tensor) else g.astype(dtype)
                 if _anomaly[0]:
-                    check_finite(g.data, f"{node.name()} backward")
+                    check_finite(g if type(g) is np.ndarray else g.data,
+                                 f"{node.name()} backward")
                 if isinstance(parent, Node):
                     before = pending.get(parent)
                     pending[parent] = g if before is None else before + g
@@ -164,9 +177,10 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
                 elif targets is not None:
                     if parent in targets:
                         i = targets[parent]
+                        g = _as_tensor(g)
                         captured[i] = g if captured[i] is None else captured[i] + g
                 else:
-                    _accumulate_into(parent, g, create_graph, handed)
+                    _accumulate_into(parent, _as_tensor(g), create_graph, handed)
     finally:
         _grad_state[0] = prev_mode
 

@@ -83,16 +83,22 @@ class Node:
         versions = self._versions
         if versions is None:  # forward ran without recording: nothing to check
             return saved
+        # A plain backward of an array-capable op gets the arrays themselves.
+        arrays = self._fn.array_backward and not _grad_state[0]
         out = []
         for item, version in zip(saved, versions):
             if item is _OUTPUT:
                 if self._out_vc[0] != version:
                     self._raise_modified("its output", self._out_data.shape, version,
                                          self._out_vc[0])
-                out.append(_t._wrap(self._out_data, self, True, self._out_vc))
+                out.append(self._out_data if arrays else
+                           _t._wrap(self._out_data, self, True, self._out_vc))
             else:
-                if version is not None and item._vc[0] != version:
-                    self._raise_modified("an input", item.shape, version, item._vc[0])
+                if version is not None:
+                    if item._vc[0] != version:
+                        self._raise_modified("an input", item.shape, version, item._vc[0])
+                    if arrays:
+                        item = item.data
                 out.append(item)
         return tuple(out)
 
@@ -146,6 +152,11 @@ class Function:
     """Base class of every differentiable op; subclass it and call ``apply``."""
 
     _node_cls: type[Node]
+    # True if ``backward`` is written with operators only (+ - * / @ ** comparisons,
+    # .reshape, .T, .sum(0)), so the same formula runs on numpy arrays: then a plain
+    # backward (no create_graph) passes ``grad`` and ``saved_tensors`` as arrays and the
+    # op's gradient costs numpy time only. Under create_graph it always gets Tensors.
+    array_backward = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -26,6 +26,8 @@ def _ufunc(ufunc, a, b) -> np.ndarray:
 
 
 class Add(Function):
+    array_backward = True
+
     @staticmethod
     def forward(ctx, a, b):
         return _ufunc(np.add, a, b)
@@ -36,6 +38,8 @@ class Add(Function):
 
 
 class Sub(Function):
+    array_backward = True
+
     @staticmethod
     def forward(ctx, a, b):
         return _ufunc(np.subtract, a, b)
@@ -46,6 +50,8 @@ class Sub(Function):
 
 
 class Mul(Function):
+    array_backward = True
+
     @staticmethod
     def forward(ctx, a, b):
         # Save only what backward will read, so `y *= 2` on a graph tensor stays legal.
@@ -61,6 +67,8 @@ class Mul(Function):
 
 
 class Div(Function):
+    array_backward = True
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
@@ -107,6 +115,8 @@ class Pow(Function):
 
 
 class Neg(Function):
+    array_backward = True
+
     @staticmethod
     def forward(ctx, a):
         return np.negative(a.data)

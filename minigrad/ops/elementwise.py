@@ -3,10 +3,8 @@
 Where the derivative is piecewise constant (relu, abs, clamp, maximum, where), backward
 multiplies by a saved constant mask, which is also the right second derivative (zero).
 
-tanh, sigmoid and sqrt write their derivative factor once, on a value that is a Tensor
-when the backward pass is being recorded (``create_graph=True``: the factor must be
-differentiable) and a plain array otherwise (then the factor is numpy arithmetic and
-the whole backward is one tensor op, not three).
+Most backwards here use operators only (``array_backward = True``): in a plain backward
+they run on numpy arrays, under ``create_graph`` the same formula runs on Tensors.
 """
 
 from __future__ import annotations
@@ -14,18 +12,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
-from ..autograd.grad_mode import _state as _grad_state
 from ..dtypes import fix_float64
 from ..tensor import Tensor, _wrap
 from ._util import data, operand
 
 
-def _factor_input(t: Tensor):
-    """``t`` itself while the backward pass is recorded, else its array (see above)."""
-    return t if _grad_state[0] else t.data
-
-
 class Exp(Function):
+    array_backward = True
+
     @staticmethod
     def forward(ctx, x):
         out = np.exp(x.data)
@@ -39,6 +33,8 @@ class Exp(Function):
 
 
 class Log(Function):
+    array_backward = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -51,6 +47,8 @@ class Log(Function):
 
 
 class Sqrt(Function):
+    array_backward = True
+
     @staticmethod
     def forward(ctx, x):
         out = np.sqrt(x.data)
@@ -60,11 +58,13 @@ class Sqrt(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return grad / (_factor_input(y) * 2)
+        return grad / (y * 2)
 
 
 class Abs(Function):
     """|x|; the gradient at 0 is 0 (sign(0)), as in torch."""
+
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x):
@@ -102,6 +102,8 @@ class Cos(Function):
 
 
 class Sigmoid(Function):
+    array_backward = True
+
     @staticmethod
     def forward(ctx, x):
         # Stable for large |x|: exp only ever sees non-positive arguments.
@@ -113,11 +115,12 @@ class Sigmoid(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        y = _factor_input(y)
         return grad * (y * (1 - y))
 
 
 class Tanh(Function):
+    array_backward = True
+
     @staticmethod
     def forward(ctx, x):
         out = np.tanh(x.data)
@@ -127,12 +130,13 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        y = _factor_input(y)
         return grad * (1 - y * y)
 
 
 class Relu(Function):
     """max(x, 0); the gradient at 0 is 0, as in torch."""
+
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x):
@@ -143,10 +147,12 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return grad * (y.data > 0)  # a constant mask, also the right second derivative
+        return grad * (y > 0)  # a constant mask, also the right second derivative
 
 
 class LeakyRelu(Function):
+    array_backward = True
+
     @staticmethod
     def forward(ctx, x, negative_slope=0.01):
         slope = np.where(x.data > 0, 1, negative_slope).astype(x.data.dtype)
@@ -161,6 +167,8 @@ class LeakyRelu(Function):
 
 class Clamp(Function):
     """Clip to [min, max]; gradient 1 where min <= x <= max (inclusive, as torch), else 0."""
+
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x, bounds):
@@ -194,6 +202,8 @@ def clamp(x: Tensor, min=None, max=None) -> Tensor:
 class Maximum(Function):
     """Elementwise max of two tensors; ties split the gradient evenly, as torch does."""
 
+    array_backward = True
+
     @staticmethod
     def forward(ctx, a, b):
         ad, bd = data(a), data(b)
@@ -211,6 +221,8 @@ class Maximum(Function):
 class Minimum(Function):
     """Elementwise min of two tensors; ties split the gradient evenly, as torch does."""
 
+    array_backward = True
+
     @staticmethod
     def forward(ctx, a, b):
         ad, bd = data(a), data(b)
@@ -226,6 +238,8 @@ class Minimum(Function):
 
 
 class Where(Function):
+    array_backward = True
+
     @staticmethod
     def forward(ctx, cond, a, b):
         ctx.save_for_backward(cond)
@@ -247,6 +261,8 @@ def where(condition, input, other) -> Tensor:
 
 
 class Cast(Function):
+    array_backward = True
+
     @staticmethod
     def forward(ctx, x, dtype):
         return x.data.astype(dtype)
@@ -257,6 +273,8 @@ class Cast(Function):
 
 
 class Clone(Function):
+    array_backward = True
+
     @staticmethod
     def forward(ctx, x):
         return x.data.copy()

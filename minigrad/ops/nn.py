@@ -21,10 +21,11 @@ class Linear(Function):
     """``x @ weight.T + bias`` for x of shape (..., in), weight (out, in), bias (out,).
 
     Backward: grad_x = grad @ weight, grad_weight = grad^T x, grad_bias = sum of grad
-    over the rows (batch dims flattened). A plain backward runs these three on the arrays
-    directly, like hand-written code; under ``create_graph`` the same three are tensor
-    ops, so they can be differentiated again.
+    over the rows (batch dims flattened): on arrays in a plain backward, like
+    hand-written code; on tensors under ``create_graph``.
     """
+
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x, weight, bias):
@@ -38,17 +39,11 @@ class Linear(Function):
     @staticmethod
     def backward(ctx, grad):
         x, weight = ctx.saved_tensors
-        if not _grad_state[0]:
-            grad, x, weight = grad.data, _array(x), _array(weight)
         rows = grad.reshape(-1, grad.shape[-1])
         grad_x = grad @ weight if weight is not None else None
         grad_w = rows.T @ x.reshape(-1, x.shape[-1]) if x is not None else None
         grad_b = rows.sum(0) if ctx.needs_input_grad[2] else None
         return grad_x, grad_w, grad_b
-
-
-def _array(t: Tensor | None):
-    return None if t is None else t.data
 
 
 def _reduce(loss, reduction: str):

@@ -28,6 +28,8 @@ def _shape_arg(shape, op: str) -> tuple:
 
 
 class Reshape(Function):
+    array_backward = True
+
     @staticmethod
     def forward(ctx, x, shape):
         ctx.shape = x.data.shape
@@ -125,6 +127,8 @@ def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
 
 
 class Expand(Function):
+    array_backward = True
+
     @staticmethod
     def forward(ctx, x, shape):
         return np.broadcast_to(x.data, shape)
@@ -315,6 +319,8 @@ def setitem(x: Tensor, index, value) -> None:
 
 # ------------------------------------------------------------------------ in place
 class Fill(Function):
+    array_backward = True
+
     @staticmethod
     def forward(ctx, x, value):
         return np.full_like(x.data, data(value))
@@ -325,6 +331,8 @@ class Fill(Function):
 
 
 class Copy(Function):
+    array_backward = True
+
     @staticmethod
     def forward(ctx, x, src):
         return np.broadcast_to(data(src), x.data.shape).astype(x.data.dtype)
