@@ -182,12 +182,19 @@ class Function:
         ctx = cls._node_cls()
         needs = None
         if _grad_state[0]:
-            for i, a in enumerate(args):
+            for a in args:
                 if isinstance(a, Tensor) and a.requires_grad:
-                    needs = [False] * len(args)
-                    for j in range(i, len(args)):
-                        b = args[j]
-                        needs[j] = isinstance(b, Tensor) and b.requires_grad
+                    # Recorded: one pass over the inputs for what backward needs.
+                    needs, parents, metas = [], [], []
+                    for b in args:
+                        if isinstance(b, Tensor) and b.requires_grad:
+                            needs.append(True)
+                            parents.append(b if b.grad_fn is None else b.grad_fn)
+                            metas.append((b.data.shape, b.data.dtype))
+                        else:
+                            needs.append(False)
+                            parents.append(None)
+                            metas.append(None)
                     needs = tuple(needs)
                     break
         if needs is None:  # not recorded: no_grad, or no input requires grad
@@ -216,15 +223,6 @@ class Function:
         if needs is None or out.dtype.kind != "f":  # integer/bool results carry no gradient
             return _t._wrap(out) if base is None else _share_memory(out, None, False, base)
 
-        parents = []
-        metas = []
-        for a, need in zip(args, needs):
-            if need:
-                parents.append(a if a.grad_fn is None else a.grad_fn)
-                metas.append((a.data.shape, a.data.dtype))
-            else:
-                parents.append(None)
-                metas.append(None)
         ctx._parents = tuple(parents)
         ctx._metas = tuple(metas)
         if module_stack:
