@@ -13,10 +13,8 @@ from collections import namedtuple
 import numpy as np
 
 from . import dtypes as _dt
-from .autograd.grad_mode import _state as _grad_state
 
 _new = object.__new__
-_NUMBER_TYPES = (int, float, builtins.bool, np.generic)
 
 max_result = namedtuple("max", ["values", "indices"])
 _FAST = set()  # operand types the operators pass on unchecked (filled below: Tensor, numbers)
@@ -534,10 +532,6 @@ class Tensor:
     __isub__ = sub_
     __imul__ = mul_
     __itruediv__ = div_
-
-
-def _grad_enabled() -> bool:
-    return _grad_state[0]
 
 
 from . import ops as F  # noqa: E402  (ops need Tensor defined first)
