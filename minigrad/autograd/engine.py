@@ -11,7 +11,9 @@ of its inputs, or the input tensors themselves for leaves. ``run_backward``
    passes it on; leaves accumulate into ``.grad``.
 
 With ``create_graph=True`` the backward ops are themselves recorded (they are ordinary
-Tensor ops), which is all higher-order gradients need.
+Tensor ops), which is all higher-order gradients need. In a plain backward, gradients
+between ops declared ``array_backward`` travel as numpy arrays and are wrapped into
+Tensors only where a Tensor is needed (``.grad`` fields, other ops' backwards).
 """
 
 from __future__ import annotations

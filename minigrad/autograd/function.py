@@ -21,6 +21,11 @@ returns one gradient per positional argument (``None`` where there is none). Gra
 need not match their input's shape: the engine sums broadcast dimensions away and casts
 to the input's dtype, in one place (``engine.sum_to``).
 
+A backward written with operators only (``grad * 3 * x ** 2`` above) can declare
+``array_backward = True``: a plain backward then hands it numpy arrays (``grad`` and
+``saved_tensors``), so it costs numpy time only, while ``create_graph=True`` still hands
+it Tensors. Most of the library's elementwise ops do this.
+
 ``ctx`` is the graph node itself (an instance of ``<Name>Backward``, which is what
 ``tensor.grad_fn`` shows), so nothing about an op lives anywhere but in its class.
 """
