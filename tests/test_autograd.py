@@ -10,6 +10,7 @@ import pytest
 
 import minigrad as mg
 from minigrad.autograd import Function
+from minigrad.testing import gradgradcheck
 
 
 def numeric_grad(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
@@ -740,3 +741,35 @@ def test_grad_fn_has_no_reference_to_its_output():
     x = mg.rand(3, requires_grad=True)
     y = x.exp()
     assert all(r is not y for r in gc.get_referents(y.grad_fn))
+
+
+class _ArrayCube(mg.autograd.Function):
+    array_backward = True  # the backward below uses operators only
+    seen: list = []
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.data ** 3
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        _ArrayCube.seen.append((type(grad), type(x)))
+        return grad * 3 * x ** 2
+
+
+def test_array_backward_gets_arrays_in_a_plain_backward_and_tensors_under_create_graph():
+    x = mg.tensor([1.0, -2.0, 0.5], dtype=mg.float64, requires_grad=True)
+    _ArrayCube.seen.clear()
+    (_ArrayCube.apply(x) * 2).sum().backward()
+    assert _ArrayCube.seen == [(np.ndarray, np.ndarray)]
+    np.testing.assert_allclose(x.grad.numpy(), 6 * x.data ** 2)
+    assert isinstance(x.grad, mg.Tensor)
+
+    _ArrayCube.seen.clear()
+    (g,) = mg.autograd.grad(_ArrayCube.apply(x).sum(), x, create_graph=True)
+    assert _ArrayCube.seen == [(mg.Tensor, mg.Tensor)]
+    (h,) = mg.autograd.grad(g.sum(), x)
+    np.testing.assert_allclose(h.numpy(), 6 * x.data)  # second derivative of x**3
+    assert gradgradcheck(_ArrayCube.apply, [x])
