@@ -773,3 +773,14 @@ def test_array_backward_gets_arrays_in_a_plain_backward_and_tensors_under_create
     (h,) = mg.autograd.grad(g.sum(), x)
     np.testing.assert_allclose(h.numpy(), 6 * x.data)  # second derivative of x**3
     assert gradgradcheck(_ArrayCube.apply, [x])
+
+
+def test_a_consumer_that_sends_no_gradient_does_not_block_the_others():
+    # c's in-place zero_() sends no gradient back to `a`; b still must reach it.
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    a = x * 2
+    b = a * 3
+    c = a * 1
+    c.zero_()
+    (b + c).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [6.0, 6.0])

@@ -3,9 +3,9 @@
 The graph is a DAG of ``Node``s (one per recorded op); a node's parents are the nodes
 of its inputs, or the input tensors themselves for leaves. ``run_backward``
 
-1. counts, without recursion, how many consumers inside the graph each node has;
-2. walks nodes in reverse topological order (Kahn's algorithm): a node runs only once
-   every consumer has sent its gradient, so reused tensors and diamonds get the *sum*;
+1. orders the nodes topologically by an iterative depth-first search (no recursion);
+2. walks them in reverse: a node runs only once every consumer has sent its gradient,
+   so reused tensors and diamonds get the *sum*;
 3. calls each node's ``backward``, reduces each returned gradient to its input's exact
    shape and dtype (``sum_to``: broadcasting is undone here and nowhere else), and
    passes it on; leaves accumulate into ``.grad``.
@@ -26,6 +26,8 @@ from .. import tensor as _t
 from .anomaly import _anomaly, check_finite
 from .function import Node
 from .grad_mode import _state as _grad_state
+
+_FINISH = object()  # depth-first search marker: the node below it on the stack is done
 
 
 def sum_to(grad, shape: tuple, op: str = "backward"):
@@ -99,18 +101,24 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
         targets = {(t.grad_fn if t.grad_fn is not None else t): i for i, t in enumerate(inputs)}
         captured = [None] * len(inputs)
 
-    # 1. consumers per node, by an explicit-stack DFS (no recursion limit).
-    consumers: dict = {}
+    # 1. Topological order by an explicit-stack depth-first search (no recursion limit):
+    #    in post-order every node comes after the nodes of its inputs, so in reverse a
+    #    node runs only once all its consumers have sent their gradients.
+    order = []
+    seen = set()
     stack = [k for k in pending if isinstance(k, Node)]
-    seen = set(stack)
     while stack:
         node = stack.pop()
+        if node is _FINISH:
+            order.append(stack.pop())
+            continue
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.append(node)
+        stack.append(_FINISH)  # popped after all of node's inputs are finished
         for parent in node._parents:
-            if parent is None or not isinstance(parent, Node):
-                continue
-            consumers[parent] = consumers.get(parent, 0) + 1
-            if parent not in seen:
-                seen.add(parent)
+            if isinstance(parent, Node) and parent not in seen:
                 stack.append(parent)
 
     # Leaf roots (x.backward() on a leaf) are done before any node runs.
@@ -122,14 +130,14 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
         else:
             _accumulate_into(key, grad, create_graph, handed)
 
-    # 2.-3. reverse topological order.
-    ready = [k for k in pending if consumers.get(k, 0) == 0]
+    # 2.-3. Reverse topological order; gradients of reused tensors add up in ``pending``.
     prev_mode = _grad_state[0]
     _grad_state[0] = create_graph
     try:
-        while ready:
-            node = ready.pop()
-            grad = pending.pop(node)
+        for node in reversed(order):
+            grad = pending.pop(node, None)
+            if grad is None:  # no gradient reached this node (its consumers sent None)
+                continue
             if node._retained is not None:
                 owner = node._retained()
                 if owner is not None and owner.grad_fn is node and targets is None:
@@ -172,10 +180,6 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
                 if isinstance(parent, Node):
                     before = pending.get(parent)
                     pending[parent] = g if before is None else before + g
-                    left = consumers[parent] - 1
-                    consumers[parent] = left
-                    if left == 0:
-                        ready.append(parent)
                 elif targets is not None:
                     if parent in targets:
                         i = targets[parent]
