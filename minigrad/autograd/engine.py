@@ -133,6 +133,7 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
     # 2.-3. Reverse topological order; gradients of reused tensors add up in ``pending``.
     prev_mode = _grad_state[0]
     _grad_state[0] = create_graph
+    plain, anomaly = not create_graph, _anomaly[0]  # fixed for this whole pass
     try:
         for node in reversed(order):
             grad = pending.pop(node, None)
@@ -145,16 +146,14 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
             if targets is not None and node in targets:
                 captured[targets[node]] = _as_tensor(grad)
             # Gradients travel as arrays between array-capable ops in a plain backward.
-            if node._fn.array_backward and not create_graph:
+            fn = node._fn
+            if fn.array_backward and plain:
                 if type(grad) is not np.ndarray:
                     grad = grad.data
             elif type(grad) is np.ndarray:
                 grad = _t._wrap(grad)
 
-            if _anomaly[0]:
-                grads = _backward_named(node, grad)
-            else:
-                grads = node._fn.backward(node, grad)
+            grads = _backward_named(node, grad) if anomaly else fn.backward(node, grad)
             if not retain_graph and node._saved is not None:
                 node._release()
             if type(grads) is not tuple:
@@ -174,7 +173,7 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
                 # dtypes of the same type are usually one object: test identity first
                 if g.dtype is not dtype and g.dtype != dtype:
                     g = g.to(dtype) if isinstance(g, Tensor) else g.astype(dtype)
-                if _anomaly[0]:
+                if anomaly:
                     check_finite(g if type(g) is np.ndarray else g.data,
                                  f"{node.name()} backward")
                 if isinstance(parent, Node):
