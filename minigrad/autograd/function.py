@@ -217,12 +217,14 @@ class Function:
         finally:
             if needs is not None:
                 _grad_state[0] = True
-        out = returned if type(returned) is np.ndarray else _as_array(returned)
+        out = returned
+        if type(out) is not np.ndarray:  # a Tensor, or a numpy scalar from a 0-d op
+            out = out.data if isinstance(out, Tensor) else np.asarray(out)
         if _anomaly[0]:
             check_finite(out, f"{cls.__name__} forward")
         base = None
         # Only a view (or a Tensor handed back by a custom forward) can alias an input;
-        # numpy scalars (0-d results) converted by _as_array are always fresh.
+        # numpy scalars (0-d results) converted above are always fresh.
         if out.base is not None or (out is not returned and isinstance(returned, Tensor)):
             base = _view_base(out, args)
         if needs is None or out.dtype.kind != "f":  # integer/bool results carry no gradient
@@ -240,11 +242,6 @@ class Function:
 
 
 _NO_GRADS = [(False,) * n for n in range(8)]
-
-
-def _as_array(returned) -> np.ndarray:
-    """A forward's result as an ndarray (it may return a Tensor, a numpy scalar, ...)."""
-    return returned.data if isinstance(returned, _t.Tensor) else np.asarray(returned)
 
 
 def _broadcast_error(cls, args) -> ValueError:
