@@ -34,12 +34,14 @@ class Adam(Optimizer):
                                       maximize=maximize))
 
     def step(self) -> None:
+        # Temporaries go to scratch arrays (out=): a step allocates nothing after the
+        # first; each operation is torch's, in torch's order (bit-equal in float64).
         for group in self.param_groups:
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
             weight_decay, amsgrad = group["weight_decay"], group["amsgrad"]
             for p, g in self._params_with_grad(group):
                 if group["maximize"]:
-                    g = -g
+                    g = np.negative(g, out=self._scratch(g, 0))
                 state = self._param_state(p)
                 if not state:
                     state["step"] = 0
@@ -47,23 +49,27 @@ class Adam(Optimizer):
                     state["exp_avg_sq"] = np.zeros_like(p.data)
                     if amsgrad:
                         state["max_exp_avg_sq"] = np.zeros_like(p.data)
+                work, work2 = self._scratch(g, 1), self._scratch(g, 2)
                 if weight_decay:
                     if self._decoupled:
                         p.data *= 1 - lr * weight_decay
-                    else:
-                        g = g + weight_decay * p.data
+                    else:  # g + weight_decay * p
+                        decay = np.multiply(p.data, weight_decay, out=work)
+                        g = np.add(g, decay, out=self._scratch(g, 0))
                 state["step"] += 1
                 step = state["step"]
                 m, v = state["exp_avg"], state["exp_avg_sq"]
-                m += (1 - beta1) * (g - m)
+                m += np.multiply(np.subtract(g, m, out=work), 1 - beta1, out=work)
                 v *= beta2
-                v += (1 - beta2) * g * g
+                v += np.multiply(np.multiply(g, 1 - beta2, out=work), g, out=work)
                 if amsgrad:
                     np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
                     v = state["max_exp_avg_sq"]
                 step_size = lr / (1 - beta1 ** step)
-                denom = np.sqrt(v) / math.sqrt(1 - beta2 ** step) + eps
-                p.data -= step_size * m / denom
+                denom = np.sqrt(v, out=work)  # sqrt(v) / sqrt(1 - beta2^t) + eps
+                denom /= math.sqrt(1 - beta2 ** step)
+                denom += eps
+                p.data -= np.divide(np.multiply(m, step_size, out=work2), denom, out=work2)
                 self._bump(p)
 
 

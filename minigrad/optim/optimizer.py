@@ -19,6 +19,7 @@ class Optimizer:
     def __init__(self, params, defaults: dict):
         self.defaults = dict(defaults)
         self.state: dict = {}
+        self._scratch_buffers: dict = {}  # (dtype, slot) -> flat array, see _scratch
         self.param_groups: list[dict] = []
         if isinstance(params, Tensor):
             raise TypeError("params must be an iterable of Tensors or of dicts, got a single "
@@ -140,6 +141,15 @@ class Optimizer:
         for saved, own in zip(groups, self.param_groups):
             own.update({k: copy.deepcopy(v) for k, v in saved.items() if k != "params"})
         self.state = new_state
+
+    def _scratch(self, like: np.ndarray, slot: int = 0) -> np.ndarray:
+        """A work array of ``like``'s shape and dtype for ``out=`` arguments, reused across
+        parameters and steps (one per dtype and slot), so an update allocates nothing."""
+        key = (like.dtype, slot)
+        flat = self._scratch_buffers.get(key)
+        if flat is None or flat.size < like.size:
+            flat = self._scratch_buffers[key] = np.empty(like.size, like.dtype)
+        return flat[:like.size].reshape(like.shape)
 
     def _param_state(self, p: Tensor) -> dict:
         return self.state.setdefault(p, {})

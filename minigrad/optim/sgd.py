@@ -34,22 +34,34 @@ class SGD(Optimizer):
                                       maximize=maximize))
 
     def step(self) -> None:
+        # Temporaries go to the optimizer's scratch arrays (out=), so a step allocates
+        # nothing but the momentum buffers of the first step; the arithmetic is torch's,
+        # operation for operation, so results agree to the last bit in float64.
         for group in self.param_groups:
             lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
             weight_decay, nesterov = group["weight_decay"], group["nesterov"]
             for p, g in self._params_with_grad(group):
+                d = g
                 if group["maximize"]:
-                    g = -g
-                if weight_decay:
-                    g = g + weight_decay * p.data
+                    d = np.negative(d, out=self._scratch(d, 0))
+                if weight_decay:  # d + weight_decay * p
+                    decay = np.multiply(p.data, weight_decay, out=self._scratch(d, 1))
+                    d = np.add(d, decay, out=self._scratch(d, 0))
                 if momentum:
                     state = self._param_state(p)
                     buf = state.get("momentum_buffer")
                     if buf is None:
-                        buf = state["momentum_buffer"] = np.array(g, copy=True)
+                        buf = state["momentum_buffer"] = np.array(d, copy=True)
                     else:
                         buf *= momentum
-                        buf += (1 - dampening) * g
-                    g = g + momentum * buf if nesterov else buf
-                p.data -= lr * g
+                        if dampening:
+                            buf += np.multiply(d, 1 - dampening, out=self._scratch(d, 1))
+                        else:
+                            buf += d
+                    if nesterov:  # d + momentum * buf
+                        ahead = np.multiply(buf, momentum, out=self._scratch(d, 1))
+                        d = np.add(d, ahead, out=ahead)
+                    else:
+                        d = buf
+                p.data -= np.multiply(d, lr, out=self._scratch(d, 1))
                 self._bump(p)

@@ -153,6 +153,30 @@ def test_updates_are_in_place_and_record_no_graph(make):
     train_step(model, opt, x, y)
 
 
+@pytest.mark.parametrize("make", [
+    lambda ps: optim.SGD(ps, lr=0.1),
+    lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, dampening=0.1, weight_decay=0.01),
+    lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True, maximize=True),
+    lambda ps: optim.Adam(ps, lr=0.01, amsgrad=True, weight_decay=0.1, maximize=True),
+    lambda ps: optim.AdamW(ps, lr=0.01)])
+def test_step_allocates_no_parameter_sized_temporaries(make):
+    import tracemalloc
+
+    w = param(np.linspace(-1, 1, 50_000))  # 400 kB
+    opt = make([w])
+    set_grad(w, np.linspace(2, 3, 50_000))
+    opt.step()  # the first step creates the state and the scratch arrays
+    before = w.data.copy()
+    tracemalloc.start()
+    try:
+        opt.step()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert not np.array_equal(w.data, before)
+    assert peak < 20_000  # bytes: no temporary of the parameter's size (400 kB)
+
+
 def test_step_bumps_version_for_saved_tensor_checks():
     # a graph that saved a parameter must notice that step() changed it in place
     w = param([1.0, 2.0])
