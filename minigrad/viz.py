@@ -139,7 +139,7 @@ class _Graph:
             item = queue.popleft()
             if not isinstance(item, Node):
                 continue
-            for parent, meta in zip(item._parents, item._metas):
+            for parent in item._parents:
                 if parent is None:
                     continue
                 key = id(parent)
@@ -150,7 +150,7 @@ class _Graph:
                 if index[key] < max_nodes:  # past the cut only count: no allocations
                     consumers.setdefault(key, []).append(item)
                     if isinstance(parent, Node):
-                        out_meta[key] = meta
+                        out_meta[key] = (parent._shape, parent._dtype)
         self.order, self.index = order, index
         self.consumers, self.out_meta = consumers, out_meta
         self.shown = order[:max_nodes]

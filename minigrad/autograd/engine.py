@@ -3,10 +3,12 @@
 The graph is a DAG of ``Node``s (one per recorded op); a node's parents are the nodes
 of its inputs, or the input tensors themselves for leaves. ``run_backward``
 
-1. orders the nodes topologically by an iterative depth-first search (no recursion);
-2. walks them in reverse: a node runs only once every consumer has sent its gradient,
-   so reused tensors and diamonds get the *sum*;
-3. calls each node's ``backward``, reduces each returned gradient to its input's exact
+1. runs the nodes that received a gradient newest first, by their creation number
+   (``Node._seq``, from a heap): an op is always recorded after the ops that made its
+   inputs, so every consumer of a node has run, and sent its gradient, before the node
+   itself runs; reused tensors and diamonds get the *sum*. No recursion, and no
+   separate sorting pass;
+2. calls each node's ``backward``, reduces each returned gradient to its input's exact
    shape and dtype (``sum_to``: broadcasting is undone here and nowhere else), and
    passes it on; leaves accumulate into ``.grad``.
 
@@ -19,6 +21,7 @@ Tensors only where a Tensor is needed (``.grad`` fields, other ops' backwards).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from heapq import heappop, heappush
 
 import numpy as np
 
@@ -26,8 +29,6 @@ from .. import tensor as _t
 from .anomaly import _anomaly, check_finite
 from .function import Node
 from .grad_mode import _state as _grad_state
-
-_FINISH = object()  # depth-first search marker: the node below it on the stack is done
 
 
 def sum_to(grad, shape: tuple, op: str = "backward"):
@@ -89,6 +90,7 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
     (``autograd.grad``).
     """
     Tensor = _t.Tensor
+    ndarray = np.ndarray
     handed: set = set()
     pending: dict = {}  # node or leaf -> gradient summed so far
     for root, grad in zip(roots, root_grads):
@@ -101,26 +103,6 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
         targets = {(t.grad_fn if t.grad_fn is not None else t): i for i, t in enumerate(inputs)}
         captured = [None] * len(inputs)
 
-    # 1. Topological order by an explicit-stack depth-first search (no recursion limit):
-    #    in post-order every node comes after the nodes of its inputs, so in reverse a
-    #    node runs only once all its consumers have sent their gradients.
-    order = []
-    seen = set()
-    stack = [k for k in pending if isinstance(k, Node)]
-    while stack:
-        node = stack.pop()
-        if node is _FINISH:
-            order.append(stack.pop())
-            continue
-        if node in seen:
-            continue
-        seen.add(node)
-        stack.append(node)
-        stack.append(_FINISH)  # popped after all of node's inputs are finished
-        for parent in node._parents:
-            if isinstance(parent, Node) and parent not in seen:
-                stack.append(parent)
-
     # Leaf roots (x.backward() on a leaf) are done before any node runs.
     for key in [k for k in pending if not isinstance(k, Node)]:
         grad = pending.pop(key)
@@ -130,15 +112,16 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
         else:
             _accumulate_into(key, grad, create_graph, handed)
 
-    # 2.-3. Reverse topological order; gradients of reused tensors add up in ``pending``.
+    # Nodes waiting to run, as (-creation number, node): the newest pops first.
+    ready = [(-node._seq, node) for node in pending]
+    ready.sort()
     prev_mode = _grad_state[0]
     _grad_state[0] = create_graph
     plain, anomaly = not create_graph, _anomaly[0]  # fixed for this whole pass
     try:
-        for node in reversed(order):
-            grad = pending.pop(node, None)
-            if grad is None:  # no gradient reached this node (its consumers sent None)
-                continue
+        while ready:
+            node = heappop(ready)[1]
+            grad = pending.pop(node)
             if node._retained is not None:
                 owner = node._retained()
                 if owner is not None and owner.grad_fn is node and targets is None:
@@ -148,42 +131,54 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
             # Gradients travel as arrays between array-capable ops in a plain backward.
             fn = node._fn
             if fn.array_backward and plain:
-                if type(grad) is not np.ndarray:
+                if type(grad) is not ndarray:
                     grad = grad.data
-            elif type(grad) is np.ndarray:
+            elif type(grad) is ndarray:
                 grad = _t._wrap(grad)
 
             grads = _backward_named(node, grad) if anomaly else fn.backward(node, grad)
-            if not retain_graph and node._saved is not None:
-                node._release()
+            if not retain_graph and node._saved:
+                node._saved = node._plain = None  # free the saved buffers
             if type(grads) is not tuple:
                 grads = (grads,)
             parents = node._parents
             if len(grads) != len(parents):
                 raise RuntimeError(f"{node.name()}: backward returned {len(grads)} gradients "
                                    f"but forward had {len(parents)} inputs")
-            for parent, meta, g in zip(parents, node._metas, grads):
+            for parent, g in zip(parents, grads):
                 if parent is None or g is None:
                     continue
-                if type(g) is not np.ndarray and not isinstance(g, Tensor):
+                if type(g) is not ndarray and not isinstance(g, Tensor):
                     g = np.asarray(g)  # a number or array-like from a custom backward
-                shape, dtype = meta
+                is_node = isinstance(parent, Node)
+                if is_node:
+                    shape, dtype = parent._shape, parent._dtype
+                else:
+                    shape, dtype = parent.data.shape, parent.data.dtype
                 if g.shape != shape:
                     g = sum_to(g, shape, node.name())
                 # dtypes of the same type are usually one object: test identity first
                 if g.dtype is not dtype and g.dtype != dtype:
                     g = g.to(dtype) if isinstance(g, Tensor) else g.astype(dtype)
                 if anomaly:
-                    check_finite(g if type(g) is np.ndarray else g.data,
+                    check_finite(g if type(g) is ndarray else g.data,
                                  f"{node.name()} backward")
-                if isinstance(parent, Node):
+                if is_node:
                     before = pending.get(parent)
-                    pending[parent] = g if before is None else before + g
+                    if before is None:
+                        pending[parent] = g
+                        heappush(ready, (-parent._seq, parent))
+                    else:
+                        pending[parent] = before + g
                 elif targets is not None:
                     if parent in targets:
                         i = targets[parent]
                         g = _as_tensor(g)
                         captured[i] = g if captured[i] is None else captured[i] + g
+                elif (parent.grad is None and type(g) is ndarray and g.base is None
+                      and id(g) not in handed and g.flags.writeable):
+                    handed.add(id(g))  # a fresh array from backward: the leaf can own it
+                    parent.grad = _t._wrap(g)
                 else:
                     _accumulate_into(parent, _as_tensor(g), create_graph, handed)
     finally:
@@ -220,7 +215,9 @@ def _as_grad(value, like, what: str):
                 f"{what}: grad can be created implicitly only for scalar outputs, but the "
                 f"output has shape {like.shape}; pass gradient= (a tensor of that shape), "
                 "or reduce it first, e.g. y.sum().backward()")
-        return _t._wrap(np.ones_like(like.data))
+        ones = np.empty(like.data.shape, like.data.dtype)
+        ones.fill(1)
+        return _t._wrap(ones)
     g = value if isinstance(value, Tensor) else _t.tensor(value, dtype=like.dtype)
     if g.shape != like.shape:
         raise ValueError(f"{what}: gradient has shape {g.shape} but the output has shape "

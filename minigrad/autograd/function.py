@@ -32,6 +32,7 @@ it Tensors. Most of the library's elementwise ops do this.
 
 from __future__ import annotations
 
+import itertools
 import weakref
 
 import numpy as np
@@ -41,10 +42,15 @@ from .anomaly import _anomaly, check_finite
 from .grad_mode import _state as _grad_state
 
 _OUTPUT = object()  # marks "the op's own output" among saved tensors (saved without a cycle)
+_new = object.__new__
 
 # The nn.Module calls under way (innermost last); nodes record the innermost, so graph
 # diagrams can group ops by module. nn.Module.__call__ pushes and pops.
 module_stack: list = []
+
+# Creation order of nodes: an op is always recorded after the ops that made its inputs,
+# so running nodes from the highest number down is a topological order (engine.py).
+_sequence = itertools.count()
 
 
 class Node:
@@ -52,18 +58,18 @@ class Node:
 
     It holds its parents (the ``grad_fn`` of each input, or the input itself for a leaf)
     but never its own output tensor, so a graph has no reference cycles and is freed by
-    reference counting the moment the last tensor using it goes away.
+    reference counting the moment the last tensor using it goes away. What it keeps of
+    its output is the shape and dtype a gradient for it must have.
     """
 
-    __slots__ = ("_parents", "_metas", "_out_data", "_out_vc", "needs_input_grad",
+    __slots__ = ("_parents", "needs_input_grad", "_seq", "_shape", "_dtype", "module",
+                 "_retained", "_saved", "_plain", "_checks", "_out_vc",
                  "__dict__", "__weakref__")
+    # Set for every recorded node by Function.apply: _parents, needs_input_grad, _seq,
+    # _shape, _dtype, module (innermost nn.Module or None), _retained (weakref to the
+    # output after retain_grad, else None), _saved. Set by _mark_saved when forward
+    # saved something: _plain, _checks, _out_vc (see there).
     _fn: type  # the Function subclass, set on each generated subclass
-    # Defaults as class attributes: creating a node (once per op) runs no __init__.
-    module = None  # the nn.Module whose forward recorded this node, if any
-    _saved = None  # what forward saved (None: nothing, or freed)
-    _versions = None  # version of each saved tensor when saved (None: not recorded)
-    _freed = False
-    _retained = None  # weakref to the output tensor after retain_grad()
 
     def save_for_backward(self, *items) -> None:
         """Keep tensors (or arrays) for ``backward``; read them back with ``saved_tensors``.
@@ -78,61 +84,87 @@ class Node:
     @property
     def saved_tensors(self) -> tuple:
         saved = self._saved
-        if saved is None:
-            if self._freed:
+        if not saved:
+            if saved is None and getattr(self, "_checks", None) is not None:
                 raise RuntimeError(
                     f"{self.name()}: trying to backward through the graph a second time (or "
                     "to use its saved tensors after they were freed). Pass retain_graph=True "
                     "to the first backward() or autograd.grad() to keep them.")
             return ()
-        versions = self._versions
-        if versions is None:  # forward ran without recording: nothing to check
+        try:
+            plain, checks = self._plain, self._checks
+        except AttributeError:  # forward ran without recording: nothing to check
             return saved
+        for i, counter, version in checks:
+            if counter[0] != version:
+                self._raise_modified(i, version, counter[0])
         # A plain backward of an array-capable op gets the arrays themselves.
-        arrays = self._fn.array_backward and not _grad_state[0]
-        out = []
-        for item, version in zip(saved, versions):
-            if item is _OUTPUT:
-                if self._out_vc[0] != version:
-                    self._raise_modified("its output", self._out_data.shape, version,
-                                         self._out_vc[0])
-                out.append(self._out_data if arrays else
-                           _t._wrap(self._out_data, self, True, self._out_vc))
-            else:
-                if version is not None:
-                    if item._vc[0] != version:
-                        self._raise_modified("an input", item.shape, version, item._vc[0])
-                    if arrays:
-                        item = item.data
-                out.append(item)
-        return tuple(out)
+        if self._fn.array_backward and not _grad_state[0]:
+            return plain
+        out_vc = self._out_vc
+        if out_vc is None:
+            return saved
+        return tuple([_t._wrap(array, self, True, out_vc) if item is _OUTPUT else item
+                      for item, array in zip(saved, plain)])
 
-    def _raise_modified(self, what, shape, saved, now):
+    def _raise_modified(self, i: int, saved: int, now: int):
+        what = "its output" if self._saved[i] is _OUTPUT else "an input"
         raise RuntimeError(
-            f"{self.name()}: {what} of shape {tuple(shape)}, saved for backward at version "
-            f"{saved}, was modified in place (now version {now}); its gradient would be "
-            "wrong. Use an out-of-place op (x = x + 1 instead of x += 1) or .clone() first.")
+            f"{self.name()}: {what} of shape {tuple(self._plain[i].shape)}, saved for backward "
+            f"at version {saved}, was modified in place (now version {now}); its gradient "
+            "would be wrong. Use an out-of-place op (x = x + 1 instead of x += 1) or .clone() "
+            "first.")
 
     def _mark_saved(self, out: np.ndarray, returned, result) -> None:
-        """After forward: note each saved tensor's version; the op's own output is kept
-        as its array (``_OUTPUT`` marker) so the node never references its output."""
+        """After forward, prepare what ``saved_tensors`` hands out:
+
+        * ``_plain``: every saved item as an array (Tensors by their data), for a plain
+          backward of an ``array_backward`` op;
+        * ``_checks``: ``(index, version counter, version now)`` of every saved Tensor, so
+          an in-place change before backward is caught;
+        * the op's own output is kept as its array (``_OUTPUT`` in ``_saved``, its version
+          counter in ``_out_vc``), so the node never references its output tensor.
+        """
         Tensor = _t.Tensor
-        items = []
-        versions = []
+        plain = []
+        checks = []
+        out_vc = None
+        i = 0
         for s in self._saved:
             if s is out or s is returned:
-                items.append(_OUTPUT)
-                versions.append(0)
-                self._out_data = out
-                self._out_vc = result._vc
+                plain.append(out)
+                out_vc = result._vc
+                checks.append((i, out_vc, out_vc[0]))
             elif isinstance(s, Tensor):
-                items.append(s)
-                versions.append(s._vc[0])
+                plain.append(s.data)
+                checks.append((i, s._vc, s._vc[0]))
             else:
-                items.append(s)
-                versions.append(None)
-        self._saved = tuple(items)
-        self._versions = tuple(versions)
+                plain.append(s)
+            i += 1
+        if out_vc is not None:
+            self._saved = tuple([_OUTPUT if s is out or s is returned else s
+                                 for s in self._saved])
+        self._plain = tuple(plain)
+        self._checks = tuple(checks)
+        self._out_vc = out_vc
+
+    def _replace_saved(self, old, new) -> None:
+        """Saved Tensor ``old`` is about to be overwritten in place: keep ``new`` (a copy of
+        its values) for backward instead."""
+        saved = self._saved
+        self._plain = tuple(new.data if s is old else p for s, p in zip(saved, self._plain))
+        self._checks = tuple((i, new._vc, new._vc[0]) if saved[i] is old else (i, vc, v)
+                             for i, vc, v in self._checks)
+        self._saved = tuple(new if s is old else s for s in saved)
+
+    def _move_output(self, tensor) -> None:
+        """The op's output now lives in ``tensor`` (an in-place op wrote it there)."""
+        saved = self._saved
+        self._plain = tuple(tensor.data if s is _OUTPUT else p
+                            for s, p in zip(saved, self._plain))
+        self._checks = tuple((i, tensor._vc, tensor._vc[0]) if saved[i] is _OUTPUT
+                             else (i, vc, v) for i, vc, v in self._checks)
+        self._out_vc = tensor._vc
 
     @property
     def next_functions(self) -> tuple:
@@ -146,11 +178,9 @@ class Node:
         return f"<{self.name()}>"
 
     def _release(self) -> None:
-        """Free what forward saved (called after backward unless retain_graph)."""
-        if self._saved is not None:
-            self._saved = None
-            self._freed = True
-            self._out_data = None
+        """Free what forward saved (after backward unless retain_graph)."""
+        if self._saved:
+            self._saved = self._plain = None
 
 
 class Function:
@@ -167,7 +197,7 @@ class Function:
         super().__init_subclass__(**kwargs)
         # The grad_fn class: named like torch's (MulBackward), knows its Function.
         cls._node_cls = type(f"{cls.__name__}Backward", (Node,),
-                             {"_fn": cls, "__module__": cls.__module__})
+                             {"_fn": cls, "__module__": cls.__module__, "__slots__": ()})
 
     @staticmethod
     def forward(ctx: Node, *args, **kwargs):
@@ -182,31 +212,38 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run ``forward`` and, if any Tensor argument requires grad, record the node."""
-        # This runs for every op, forward and backward: plain loops, no helper calls.
+        # This runs for every op, forward and backward: straight-line code, no helpers.
         Tensor = _t.Tensor
         ctx = cls._node_cls()
-        needs = None
+        parents = None
         if _grad_state[0]:
-            for a in args:
+            # The parent of each input that requires grad: its grad_fn, or itself (leaf).
+            n = len(args)
+            if n == 2:
+                a, b = args
+                pa = (a.grad_fn or a) if isinstance(a, Tensor) and a.requires_grad else None
+                pb = (b.grad_fn or b) if isinstance(b, Tensor) and b.requires_grad else None
+                if pa is not None or pb is not None:
+                    parents = (pa, pb)
+                    ctx.needs_input_grad = (pa is not None, pb is not None)
+            elif n == 1:
+                a = args[0]
                 if isinstance(a, Tensor) and a.requires_grad:
-                    # Recorded: one pass over the inputs for what backward needs.
-                    needs, parents, metas = [], [], []
-                    for b in args:
-                        if isinstance(b, Tensor) and b.requires_grad:
-                            needs.append(True)
-                            parents.append(b if b.grad_fn is None else b.grad_fn)
-                            metas.append((b.data.shape, b.data.dtype))
-                        else:
-                            needs.append(False)
-                            parents.append(None)
-                            metas.append(None)
-                    needs = tuple(needs)
-                    break
-        if needs is None:  # not recorded: no_grad, or no input requires grad
+                    parents = (a.grad_fn or a,)
+                    ctx.needs_input_grad = _ONE_GRAD
+            else:
+                found = [(a.grad_fn or a) if isinstance(a, Tensor) and a.requires_grad
+                         else None for a in args]
+                needs = tuple([p is not None for p in found])
+                if True in needs:
+                    parents = tuple(found)
+                    ctx.needs_input_grad = needs
+        if parents is None:  # not recorded: no_grad, or no input requires grad
             n = len(args)
             ctx.needs_input_grad = _NO_GRADS[n] if n < 8 else (False,) * n
         else:
-            ctx.needs_input_grad = needs
+            ctx._parents = parents
+            ctx._saved = None
             _grad_state[0] = False  # forward itself is never recorded
         try:
             returned = cls.forward(ctx, *args, **kwargs)
@@ -215,7 +252,7 @@ class Function:
                 raise _broadcast_error(cls, args) from err
             raise
         finally:
-            if needs is not None:
+            if parents is not None:
                 _grad_state[0] = True
         out = returned
         if type(out) is not np.ndarray:  # a Tensor, or a numpy scalar from a 0-d op
@@ -227,20 +264,29 @@ class Function:
         # numpy scalars (0-d results) converted above are always fresh.
         if out.base is not None or (out is not returned and isinstance(returned, Tensor)):
             base = _view_base(out, args)
-        if needs is None or out.dtype.kind != "f":  # integer/bool results carry no gradient
+        if parents is None or out.dtype.kind != "f":  # integer/bool results: no gradient
             return _t._wrap(out) if base is None else _share_memory(out, None, False, base)
 
-        ctx._parents = tuple(parents)
-        ctx._metas = tuple(metas)
-        if module_stack:
-            ctx.module = module_stack[-1]
-        result = (_t._wrap(out, ctx, True) if base is None
-                  else _share_memory(out, ctx, True, base))
+        ctx._seq = next(_sequence)
+        ctx._shape = out.shape
+        ctx._dtype = out.dtype
+        ctx.module = module_stack[-1] if module_stack else None
+        ctx._retained = None
+        if base is None:  # _wrap, inlined
+            result = _new(Tensor)
+            result.data = out
+            result.grad = None
+            result.requires_grad = True
+            result.grad_fn = ctx
+            result._vc = [0]
+        else:
+            result = _share_memory(out, ctx, True, base)
         if ctx._saved:
             ctx._mark_saved(out, returned, result)
         return result
 
 
+_ONE_GRAD = (True,)
 _NO_GRADS = [(False,) * n for n in range(8)]
 
 

@@ -83,14 +83,20 @@ def _check_reduction(reduction: str, op: str) -> None:
 
 def _class_indices(target, n_classes: int, op: str) -> np.ndarray:
     idx = np.asarray(data(target))
-    if idx.dtype.kind not in "iu":
+    kind = idx.dtype.kind
+    if kind not in "iu":
         raise TypeError(f"{op}: class-index targets must be integers, got {idx.dtype} (pass "
                         "class probabilities as a float tensor of the logits' shape instead)")
-    if idx.size and (idx.min() < 0 or idx.max() >= n_classes):
+    # One reduction checks both ends: seen as unsigned, a negative index is huge.
+    as_unsigned = idx.view(_UNSIGNED[idx.itemsize]) if kind == "i" else idx
+    if idx.size and np.maximum.reduce(as_unsigned, axis=None) >= n_classes:
         bad = idx[(idx < 0) | (idx >= n_classes)].flat[0]
         raise IndexError(f"{op}: target class {bad} is out of range; valid classes are "
                          f"0..{n_classes - 1} (the logits have {n_classes} columns)")
     return idx
+
+
+_UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
 
 
 def cross_entropy(input: Tensor, target, reduction: str = "mean",
@@ -121,8 +127,7 @@ def cross_entropy(input: Tensor, target, reduction: str = "mean",
     logits = input.unsqueeze(0) if input.ndim == 1 else input
     rest = logits.shape[2:]
     if rest:
-        logits = logits.permute(0, *range(2, logits.ndim), 1)
-    logits = logits.reshape(-1, n_classes)
+        logits = logits.permute(0, *range(2, logits.ndim), 1).reshape(-1, n_classes)
     # q: the target per row, class indices (rows,) or a distribution (rows, C)
     if is_index:
         idx = _class_indices(target, n_classes, "cross_entropy")
@@ -130,7 +135,7 @@ def cross_entropy(input: Tensor, target, reduction: str = "mean",
         if idx.shape != expected:
             raise ValueError(f"cross_entropy: target of shape {idx.shape} does not match "
                              f"logits of shape {input.shape}; expected {expected}")
-        q = idx.reshape(-1).astype(np.int64, copy=False)
+        q = idx.reshape(-1) if idx.ndim != 1 else idx
         if label_smoothing:  # smoothing needs the full distribution: one-hot rows
             q = np.eye(n_classes, dtype=input.dtype)[q]
     else:

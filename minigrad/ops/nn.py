@@ -49,6 +49,8 @@ class Linear(Function):
 def _reduce(loss, reduction: str):
     """Apply ``reduction`` to per-element losses (Tensor or ndarray)."""
     if reduction == "mean":
+        if type(loss) is np.ndarray and loss.size:  # ndarray.mean's Python layer is slow
+            return np.add.reduce(loss, axis=None) / loss.size
         return loss.mean()
     if reduction == "sum":
         return loss.sum()
@@ -62,28 +64,37 @@ def _grad_scale(grad: Tensor, reduction: str, n: int, ndim: int = 2):
     return grad / n if reduction == "mean" else grad
 
 
+def _is_index(target) -> bool:
+    return isinstance(target, np.ndarray) and target.dtype.kind in "iu"
+
+
 class CrossEntropy(Function):
     """Softmax cross-entropy of logits (N, C) against class indices (N,) or a target
     distribution q (N, C).
 
     loss_i = -sum_c q_ic log p_ic with p = softmax(logits); d loss_i / d logits =
     p_i sum(q_i) - q_i, which for a class index y_i is p_i - onehot(y_i): backward
-    forms it directly (a copy of p with 1 subtracted at the target), as hand-written
-    code does.
+    forms it directly (p scaled by the upstream gradient, which is then subtracted at
+    the target), as hand-written code does.
     """
+
+    array_backward = True
 
     @staticmethod
     def forward(ctx, logits, target, reduction):
         x = logits.data
-        z = x - x.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        s = e.sum(axis=1, keepdims=True)
-        logp = z - np.log(s)
-        if isinstance(target, np.ndarray) and target.dtype.kind in "iu":  # class indices
-            loss = -logp[np.arange(len(target)), target]
+        z = x - np.maximum.reduce(x, axis=1, keepdims=True)  # shifted: exp cannot overflow
+        p = np.exp(z)
+        sum_exp = np.add.reduce(p, axis=1, keepdims=True)
+        log_sum_exp = np.log(sum_exp)
+        if _is_index(target):  # -log p at the target: log(sum exp z) - z[target]
+            loss = log_sum_exp[:, 0] - z[np.arange(len(target)), target]
+            logp = None
         else:
-            loss = -(data(target) * logp).sum(axis=1)
-        ctx.save_for_backward(logits, target, e / s, logp)
+            logp = np.subtract(z, log_sum_exp, out=z)
+            loss = -np.add.reduce(data(target) * logp, axis=1)
+        p /= sum_exp
+        ctx.save_for_backward(logits, target, p, logp)
         ctx.reduction = reduction
         return _reduce(loss, reduction).astype(x.dtype, copy=False)
 
@@ -95,15 +106,15 @@ class CrossEntropy(Function):
         recording = _grad_state[0]  # create_graph: recompute through differentiable ops
         if recording:
             p, logp = logits.softmax(dim=1), logits.log_softmax(dim=1)
-        if isinstance(target, np.ndarray) and target.dtype.kind in "iu":
+        if _is_index(target):
             rows = np.arange(n)
             if recording:
                 onehot = np.zeros(p.shape, dtype=p.dtype)
                 onehot[rows, target] = 1
                 return (p - onehot) * g, None, None
-            d = p.copy()
-            d[rows, target] -= 1
-            return d * g, None, None
+            d = p * g  # (p - onehot) g, with the onehot part subtracted in place
+            d[rows, target] -= g.reshape(-1) if g.ndim else g
+            return d, None, None
         q_sum = target.sum(dim=1, keepdim=True) if isinstance(target, Tensor) else \
             target.sum(axis=1, keepdims=True)
         grad_q = -logp * g if ctx.needs_input_grad[1] else None

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from ..autograd.function import _OUTPUT, Function, has_live_alias
+from ..autograd.function import Function, has_live_alias
 from ..autograd.grad_mode import _state as _grad_state
 from ..tensor import Tensor, _wrap
 from ._util import data, normalize_dim, operand
@@ -375,17 +375,13 @@ def inplace(x: Tensor, fn: type[Function], other, op: str) -> Tensor:
         if node is not None and node._saved and any(s is alias for s in node._saved):
             # The op saved x's current values, which the write below overwrites: keep a
             # private copy for backward (torch saves the "original self" the same way).
-            snapshot = _wrap(alias.data.copy(), alias.grad_fn, alias.requires_grad)
-            node._versions = tuple(0 if s is alias else v
-                                   for s, v in zip(node._saved, node._versions))
-            node._saved = tuple(snapshot if s is alias else s for s in node._saved)
+            node._replace_saved(alias, _wrap(alias.data.copy(), alias.grad_fn,
+                                             alias.requires_grad))
         _write(x, result.data, op)
         x.grad_fn = result.grad_fn
         x.requires_grad = result.requires_grad
-        if node is not None and getattr(node, "_out_vc", None) is result._vc:
-            node._out_data, node._out_vc = x.data, x._vc
-            node._versions = tuple(x._vc[0] if s is _OUTPUT else v
-                                   for s, v in zip(node._saved, node._versions))
+        if node is not None and node._saved and node._out_vc is result._vc:
+            node._move_output(x)
         return x
     ufunc = _INPLACE_UFUNC.get(op)
     if ufunc is not None and x.data.flags.writeable:
