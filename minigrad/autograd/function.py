@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import itertools
 import weakref
+from operator import is_not
 
 import numpy as np
 
@@ -232,9 +233,11 @@ class Function:
                     parents = (a.grad_fn or a,)
                     ctx.needs_input_grad = _ONE_GRAD
             else:
-                found = [(a.grad_fn or a) if isinstance(a, Tensor) and a.requires_grad
-                         else None for a in args]
-                needs = tuple([p is not None for p in found])
+                found = []
+                for a in args:
+                    found.append((a.grad_fn or a) if isinstance(a, Tensor) and a.requires_grad
+                                 else None)
+                needs = tuple(map(is_not, found, _ALWAYS_NONE))
                 if True in needs:
                     parents = tuple(found)
                     ctx.needs_input_grad = needs
@@ -287,6 +290,7 @@ class Function:
 
 
 _ONE_GRAD = (True,)
+_ALWAYS_NONE = itertools.repeat(None)  # an endless supply of None, for map()
 _NO_GRADS = [(False,) * n for n in range(8)]
 
 

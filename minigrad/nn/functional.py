@@ -23,11 +23,12 @@ _REDUCTIONS = ("mean", "sum", "none")
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias``: (..., in) x (out, in) -> (..., out), one fused op."""
-    if input.shape[-1:] != weight.shape[-1:] or weight.ndim != 2:
+    w = weight.data.shape
+    if len(w) != 2 or input.data.shape[-1:] != w[1:]:
         raise ValueError(f"linear: input of shape {input.shape} does not fit weight of shape "
                          f"{weight.shape}; the input's last dim must equal in_features "
                          f"({weight.shape[-1] if weight.ndim else '?'})")
-    if bias is not None and bias.shape != weight.shape[:1]:
+    if bias is not None and bias.data.shape != w[:1]:
         raise ValueError(f"linear: bias of shape {bias.shape} does not match "
                          f"out_features {weight.shape[0]}")
     return _nn.Linear.apply(input, weight, bias)
@@ -82,7 +83,7 @@ def _check_reduction(reduction: str, op: str) -> None:
 
 
 def _class_indices(target, n_classes: int, op: str) -> np.ndarray:
-    idx = np.asarray(data(target))
+    idx = target if type(target) is np.ndarray else np.asarray(data(target))
     kind = idx.dtype.kind
     if kind not in "iu":
         raise TypeError(f"{op}: class-index targets must be integers, got {idx.dtype} (pass "
@@ -112,16 +113,25 @@ def cross_entropy(input: Tensor, target, reduction: str = "mean",
     >>> round(F.cross_entropy(mg.zeros(4, 10), mg.tensor([1, 2, 3, 4])).item(), 4)  # ln 10
     2.3026
     """
-    _check_reduction(reduction, "cross_entropy")
+    if reduction not in _REDUCTIONS:
+        _check_reduction(reduction, "cross_entropy")
     if not 0 <= label_smoothing <= 1:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got "
                          f"{label_smoothing}")
-    if input.ndim == 0:
+    x = input.data
+    if x.ndim == 0:
         raise ValueError("cross_entropy: input must have a class dimension, got a 0-d tensor")
-    if input.dtype.kind != "f":
+    if x.dtype.kind != "f":
         raise TypeError(f"cross_entropy: logits must be floating, got {input.dtype}")
-    n_classes = input.shape[0] if input.ndim == 1 else input.shape[1]
-    is_index = np.asarray(data(target)).dtype.kind in "iu"
+    n_classes = x.shape[0] if x.ndim == 1 else x.shape[1]
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    is_index = t.dtype.kind in "iu"
+    if is_index and x.ndim == 2 and not label_smoothing:  # the common case, (N, C) and (N,)
+        idx = _class_indices(t, n_classes, "cross_entropy")
+        if idx.shape != x.shape[:1]:
+            raise ValueError(f"cross_entropy: target of shape {idx.shape} does not match "
+                             f"logits of shape {input.shape}; expected {x.shape[:1]}")
+        return _nn.CrossEntropy.apply(input, idx, reduction)
 
     # Bring every layout to (rows, C): class dim last, everything else flattened.
     logits = input.unsqueeze(0) if input.ndim == 1 else input

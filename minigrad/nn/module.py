@@ -53,10 +53,11 @@ class Module:
             out = self.forward(*args, **kwargs)
         finally:
             module_stack.pop()
-        for hook in self._forward_hooks.values():
-            result = hook(self, args, out)
-            if result is not None:
-                out = result
+        if self._forward_hooks:
+            for hook in list(self._forward_hooks.values()):
+                result = hook(self, args, out)
+                if result is not None:
+                    out = result
         return out
 
     def register_forward_hook(self, hook: Callable) -> Callable:

@@ -39,10 +39,15 @@ class Linear(Function):
     @staticmethod
     def backward(ctx, grad):
         x, weight = ctx.saved_tensors
-        rows = grad.reshape(-1, grad.shape[-1])
         grad_x = grad @ weight if weight is not None else None
-        grad_w = rows.T @ x.reshape(-1, x.shape[-1]) if x is not None else None
-        grad_b = rows.sum(0) if ctx.needs_input_grad[2] else None
+        rows = grad
+        if len(grad.shape) != 2:  # batch dims: flatten them into rows
+            rows = grad.reshape(-1, grad.shape[-1])
+            x = x.reshape(-1, x.shape[-1]) if x is not None else None
+        grad_w = rows.T @ x if x is not None else None
+        grad_b = None
+        if ctx.needs_input_grad[2]:  # (ndarray.sum has a slow Python layer)
+            grad_b = np.add.reduce(rows, 0) if type(rows) is np.ndarray else rows.sum(0)
         return grad_x, grad_w, grad_b
 
 
@@ -62,6 +67,21 @@ def _grad_scale(grad: Tensor, reduction: str, n: int, ndim: int = 2):
     if reduction == "none":
         return grad.reshape(grad.shape + (1,) * (ndim - grad.ndim))
     return grad / n if reduction == "mean" else grad
+
+
+_ROWS: dict = {}
+
+
+def _rows(n: int) -> np.ndarray:
+    """``np.arange(n)``, made once per batch size (read-only): row indices for picking
+    each row's target."""
+    rows = _ROWS.get(n)
+    if rows is None:
+        if len(_ROWS) > 64:
+            _ROWS.clear()
+        rows = _ROWS[n] = np.arange(n)
+        rows.flags.writeable = False
+    return rows
 
 
 def _is_index(target) -> bool:
@@ -88,7 +108,7 @@ class CrossEntropy(Function):
         sum_exp = np.add.reduce(p, axis=1, keepdims=True)
         log_sum_exp = np.log(sum_exp)
         if _is_index(target):  # -log p at the target: log(sum exp z) - z[target]
-            loss = log_sum_exp[:, 0] - z[np.arange(len(target)), target]
+            loss = log_sum_exp[:, 0] - z[_rows(len(target)), target]
             logp = None
         else:
             logp = np.subtract(z, log_sum_exp, out=z)
@@ -96,7 +116,8 @@ class CrossEntropy(Function):
         p /= sum_exp
         ctx.save_for_backward(logits, target, p, logp)
         ctx.reduction = reduction
-        return _reduce(loss, reduction).astype(x.dtype, copy=False)
+        loss = _reduce(loss, reduction)
+        return loss if loss.dtype == x.dtype else loss.astype(x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -107,7 +128,7 @@ class CrossEntropy(Function):
         if recording:
             p, logp = logits.softmax(dim=1), logits.log_softmax(dim=1)
         if _is_index(target):
-            rows = np.arange(n)
+            rows = _rows(n)
             if recording:
                 onehot = np.zeros(p.shape, dtype=p.dtype)
                 onehot[rows, target] = 1
