@@ -43,6 +43,7 @@ from .anomaly import _anomaly, check_finite
 from .grad_mode import _state as _grad_state
 
 _OUTPUT = object()  # marks "the op's own output" among saved tensors (saved without a cycle)
+_OUTPUT_ONLY = (_OUTPUT,)
 _new = object.__new__
 
 # The nn.Module calls under way (innermost last); nodes record the innermost, so graph
@@ -126,12 +127,19 @@ class Node:
         * the op's own output is kept as its array (``_OUTPUT`` in ``_saved``, its version
           counter in ``_out_vc``), so the node never references its output tensor.
         """
+        saved = self._saved
+        if len(saved) == 1 and (saved[0] is out or saved[0] is returned):
+            out_vc = self._out_vc = result._vc  # the common case: relu, tanh, exp save y
+            self._saved = _OUTPUT_ONLY
+            self._plain = (out,)
+            self._checks = ((0, out_vc, out_vc[0]),)
+            return
         Tensor = _t.Tensor
         plain = []
         checks = []
         out_vc = None
         i = 0
-        for s in self._saved:
+        for s in saved:
             if s is out or s is returned:
                 plain.append(out)
                 out_vc = result._vc
@@ -143,8 +151,7 @@ class Node:
                 plain.append(s)
             i += 1
         if out_vc is not None:
-            self._saved = tuple([_OUTPUT if s is out or s is returned else s
-                                 for s in self._saved])
+            self._saved = tuple([_OUTPUT if s is out or s is returned else s for s in saved])
         self._plain = tuple(plain)
         self._checks = tuple(checks)
         self._out_vc = out_vc
@@ -232,6 +239,14 @@ class Function:
                 if isinstance(a, Tensor) and a.requires_grad:
                     parents = (a.grad_fn or a,)
                     ctx.needs_input_grad = _ONE_GRAD
+            elif n == 3:  # linear(x, weight, bias), cross-entropy(logits, target, reduction)
+                a, b, c = args
+                pa = (a.grad_fn or a) if isinstance(a, Tensor) and a.requires_grad else None
+                pb = (b.grad_fn or b) if isinstance(b, Tensor) and b.requires_grad else None
+                pc = (c.grad_fn or c) if isinstance(c, Tensor) and c.requires_grad else None
+                if pa is not None or pb is not None or pc is not None:
+                    parents = (pa, pb, pc)
+                    ctx.needs_input_grad = (pa is not None, pb is not None, pc is not None)
             else:
                 found = []
                 for a in args:

@@ -19,7 +19,8 @@ class Optimizer:
     def __init__(self, params, defaults: dict):
         self.defaults = dict(defaults)
         self.state: dict = {}
-        self._scratch_buffers: dict = {}  # (dtype, slot) -> flat array, see _scratch
+        self._scratch_buffers: dict = {}  # (dtype number, slot) -> flat array, see _scratch
+        self._scratch_views: dict = {}  # (shape, dtype number, slot) -> view of one of them
         self.param_groups: list[dict] = []
         if isinstance(params, Tensor):
             raise TypeError("params must be an iterable of Tensors or of dicts, got a single "
@@ -144,12 +145,18 @@ class Optimizer:
 
     def _scratch(self, like: np.ndarray, slot: int = 0) -> np.ndarray:
         """A work array of ``like``'s shape and dtype for ``out=`` arguments, reused across
-        parameters and steps (one per dtype and slot), so an update allocates nothing."""
-        key = (like.dtype, slot)
-        flat = self._scratch_buffers.get(key)
-        if flat is None or flat.size < like.size:
-            flat = self._scratch_buffers[key] = np.empty(like.size, like.dtype)
-        return flat[:like.size].reshape(like.shape)
+        parameters and steps (one buffer per dtype and slot, viewed per shape), so an
+        update allocates nothing."""
+        key = (like.shape, like.dtype.num, slot)
+        view = self._scratch_views.get(key)
+        if view is None:
+            flat_key = (like.dtype.num, slot)
+            flat = self._scratch_buffers.get(flat_key)
+            if flat is None or flat.size < like.size:
+                flat = self._scratch_buffers[flat_key] = np.empty(like.size, like.dtype)
+                self._scratch_views.clear()  # views of the old buffer: drop them
+            view = self._scratch_views[key] = flat[:like.size].reshape(like.shape)
+        return view
 
     def _param_state(self, p: Tensor) -> dict:
         return self.state.setdefault(p, {})

@@ -40,8 +40,10 @@ class SGD(Optimizer):
         for group in self.param_groups:
             lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
             weight_decay, nesterov = group["weight_decay"], group["nesterov"]
-            for p, g in self._params_with_grad(group):
-                d = g
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                d = p.grad.data
                 if group["maximize"]:
                     d = np.negative(d, out=self._scratch(d, 0))
                 if weight_decay:  # d + weight_decay * p
@@ -64,4 +66,4 @@ class SGD(Optimizer):
                     else:
                         d = buf
                 p.data -= np.multiply(d, lr, out=self._scratch(d, 1))
-                self._bump(p)
+                p._vc[0] += 1  # changed in place: graphs that saved p must notice
