@@ -225,9 +225,7 @@ class Tensor:
         freed afterwards unless ``retain_graph=True``; ``create_graph=True`` records the
         backward pass so the gradients can be differentiated again.
         """
-        from .autograd.engine import backward
-
-        backward(self, gradient, retain_graph, create_graph)
+        _engine.backward(self, gradient, retain_graph, create_graph)
 
     def detach(self) -> Tensor:
         """The same data (shared) without history; never requires grad."""
@@ -535,6 +533,7 @@ class Tensor:
 
 
 from . import ops as F  # noqa: E402  (ops need Tensor defined first)
+from .autograd import engine as _engine  # noqa: E402
 
 _FAST.update((Tensor, float, int))
 
