@@ -56,6 +56,14 @@ def _as_tensor(grad):
     return grad if isinstance(grad, _t.Tensor) else _t._wrap(grad)
 
 
+def _cast(grad, dtype):
+    return grad.to(dtype) if isinstance(grad, _t.Tensor) else grad.astype(dtype)
+
+
+def _array(grad) -> np.ndarray:
+    return grad if type(grad) is np.ndarray else grad.data
+
+
 def _fresh(grad, handed: set):
     """Return ``grad`` or a copy, so no two ``.grad`` fields ever share memory.
 
@@ -150,27 +158,30 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
                     continue
                 if type(g) is not ndarray and not isinstance(g, Tensor):
                     g = np.asarray(g)  # a number or array-like from a custom backward
-                is_node = isinstance(parent, Node)
-                if is_node:
-                    shape, dtype = parent._shape, parent._dtype
-                else:
-                    shape, dtype = parent.data.shape, parent.data.dtype
-                if g.shape != shape:
-                    g = sum_to(g, shape, node.name())
-                # dtypes of the same type are usually one object: test identity first
-                if g.dtype is not dtype and g.dtype != dtype:
-                    g = g.to(dtype) if isinstance(g, Tensor) else g.astype(dtype)
-                if anomaly:
-                    check_finite(g if type(g) is ndarray else g.data,
-                                 f"{node.name()} backward")
-                if is_node:
+                # Reduce to the parent's shape and dtype (dtypes of one type are usually
+                # one object: identity first), then pass on or accumulate.
+                if isinstance(parent, Node):
+                    if g.shape != parent._shape:
+                        g = sum_to(g, parent._shape, node.name())
+                    if g.dtype is not parent._dtype and g.dtype != parent._dtype:
+                        g = _cast(g, parent._dtype)
+                    if anomaly:
+                        check_finite(_array(g), f"{node.name()} backward")
                     before = pending.get(parent)
                     if before is None:
                         pending[parent] = g
                         heappush(ready, (-parent._seq, parent))
                     else:
                         pending[parent] = before + g
-                elif targets is not None:
+                    continue
+                data = parent.data  # a leaf
+                if g.shape != data.shape:
+                    g = sum_to(g, data.shape, node.name())
+                if g.dtype is not data.dtype and g.dtype != data.dtype:
+                    g = _cast(g, data.dtype)
+                if anomaly:
+                    check_finite(_array(g), f"{node.name()} backward")
+                if targets is not None:
                     if parent in targets:
                         i = targets[parent]
                         g = _as_tensor(g)

@@ -23,14 +23,6 @@ _REDUCTIONS = ("mean", "sum", "none")
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias``: (..., in) x (out, in) -> (..., out), one fused op."""
-    w = weight.data.shape
-    if len(w) != 2 or input.data.shape[-1:] != w[1:]:
-        raise ValueError(f"linear: input of shape {input.shape} does not fit weight of shape "
-                         f"{weight.shape}; the input's last dim must equal in_features "
-                         f"({weight.shape[-1] if weight.ndim else '?'})")
-    if bias is not None and bias.data.shape != w[:1]:
-        raise ValueError(f"linear: bias of shape {bias.shape} does not match "
-                         f"out_features {weight.shape[0]}")
     return _nn.Linear.apply(input, weight, bias)
 
 

@@ -40,11 +40,12 @@ class SGD(Optimizer):
         for group in self.param_groups:
             lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
             weight_decay, nesterov = group["weight_decay"], group["nesterov"]
+            maximize = group["maximize"]
             for p in group["params"]:
                 if p.grad is None:
                     continue
                 d = p.grad.data
-                if group["maximize"]:
+                if maximize:
                     d = np.negative(d, out=self._scratch(d, 0))
                 if weight_decay:  # d + weight_decay * p
                     decay = np.multiply(p.data, weight_decay, out=self._scratch(d, 1))
