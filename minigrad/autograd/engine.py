@@ -53,7 +53,9 @@ def sum_to(grad, shape: tuple, op: str = "backward"):
 def _as_tensor(grad):
     """A gradient kept as an array (plain backward) as a Tensor, for ``.grad`` fields and
     for backwards that take Tensors."""
-    return grad if isinstance(grad, _t.Tensor) else _t._wrap(grad)
+    if isinstance(grad, _t.Tensor):
+        return grad
+    return _t._wrap(grad if type(grad) is np.ndarray else np.asarray(grad))
 
 
 def _cast(grad, dtype):
@@ -99,6 +101,7 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
     """
     Tensor = _t.Tensor
     ndarray = np.ndarray
+    grad_types = (Tensor, np.generic)  # besides ndarray: what a gradient may be as it is
     handed: set = set()
     pending: dict = {}  # node or leaf -> gradient summed so far
     for root, grad in zip(roots, root_grads):
@@ -136,13 +139,14 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
                     _accumulate_into(owner, _as_tensor(grad), create_graph, handed)
             if targets is not None and node in targets:
                 captured[targets[node]] = _as_tensor(grad)
-            # Gradients travel as arrays between array-capable ops in a plain backward.
+            # Gradients travel as arrays between array-capable ops in a plain backward
+            # (0-d ones as numpy scalars, which ops on 0-d arrays return).
             fn = node._fn
             if fn.array_backward and plain:
-                if type(grad) is not ndarray:
+                if isinstance(grad, Tensor):
                     grad = grad.data
-            elif type(grad) is ndarray:
-                grad = _t._wrap(grad)
+            elif not isinstance(grad, Tensor):
+                grad = _as_tensor(grad)
 
             grads = _backward_named(node, grad) if anomaly else fn.backward(node, grad)
             if not retain_graph and node._saved:
@@ -156,7 +160,7 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
             for parent, g in zip(parents, grads):
                 if parent is None or g is None:
                     continue
-                if type(g) is not ndarray and not isinstance(g, Tensor):
+                if type(g) is not ndarray and not isinstance(g, grad_types):
                     g = np.asarray(g)  # a number or array-like from a custom backward
                 # Reduce to the parent's shape and dtype (dtypes of one type are usually
                 # one object: identity first), then pass on or accumulate.

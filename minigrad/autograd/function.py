@@ -272,16 +272,20 @@ class Function:
         finally:
             if parents is not None:
                 _grad_state[0] = True
+        # Only a view (or a Tensor handed back by a custom forward) can alias an input;
+        # numpy scalars (what ufuncs return for 0-d operands) are always fresh.
         out = returned
-        if type(out) is not np.ndarray:  # a Tensor, or a numpy scalar from a 0-d op
-            out = out.data if isinstance(out, Tensor) else np.asarray(out)
+        base = None
+        if type(out) is not np.ndarray:
+            if isinstance(out, Tensor):
+                out = out.data
+                base = _view_base(out, args)
+            else:
+                out = np.asarray(out)
+        elif out.base is not None:
+            base = _view_base(out, args)
         if _anomaly[0]:
             check_finite(out, f"{cls.__name__} forward")
-        base = None
-        # Only a view (or a Tensor handed back by a custom forward) can alias an input;
-        # numpy scalars (0-d results) converted above are always fresh.
-        if out.base is not None or (out is not returned and isinstance(returned, Tensor)):
-            base = _view_base(out, args)
         if parents is None or out.dtype.kind != "f":  # integer/bool results: no gradient
             return _t._wrap(out) if base is None else _share_memory(out, None, False, base)
 

@@ -18,11 +18,9 @@ from .elementwise import where
 _F64 = np.dtype(np.float64)
 
 
-def _ufunc(ufunc, a, b) -> np.ndarray:
-    """``ufunc`` on the arrays (or numbers) behind ``a`` and ``b``, with minigrad's dtype
-    rule (``fix_float64`` only runs when numpy produced float64). One call per op."""
-    out = ufunc(a.data if isinstance(a, Tensor) else a, b.data if isinstance(b, Tensor) else b)
-    return out if out.dtype is not _F64 else fix_float64(out, a, b)
+# Binary forwards apply the ufunc to the arrays (or numbers) behind their operands, then
+# minigrad's dtype rule: ``fix_float64`` only when numpy produced float64. Written out in
+# each op rather than in a helper: these run for every + - * / of every model.
 
 
 class Add(Function):
@@ -30,7 +28,9 @@ class Add(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        return _ufunc(np.add, a, b)
+        out = np.add(a.data if isinstance(a, Tensor) else a,
+                     b.data if isinstance(b, Tensor) else b)
+        return out if out.dtype is not _F64 else fix_float64(out, a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -42,7 +42,9 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        return _ufunc(np.subtract, a, b)
+        out = np.subtract(a.data if isinstance(a, Tensor) else a,
+                          b.data if isinstance(b, Tensor) else b)
+        return out if out.dtype is not _F64 else fix_float64(out, a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -58,7 +60,9 @@ class Mul(Function):
         need_a, need_b = ctx.needs_input_grad
         if need_a or need_b:
             ctx.save_for_backward(b if need_a else None, a if need_b else None)
-        return _ufunc(np.multiply, a, b)
+        out = np.multiply(a.data if isinstance(a, Tensor) else a,
+                          b.data if isinstance(b, Tensor) else b)
+        return out if out.dtype is not _F64 else fix_float64(out, a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -72,7 +76,9 @@ class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
-        return _ufunc(np.true_divide, a, b)
+        out = np.true_divide(a.data if isinstance(a, Tensor) else a,
+                             b.data if isinstance(b, Tensor) else b)
+        return out if out.dtype is not _F64 else fix_float64(out, a, b)
 
     @staticmethod
     def backward(ctx, grad):
