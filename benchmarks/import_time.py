@@ -36,10 +36,14 @@ print(json.dumps({{"seconds": elapsed, "heavy": heavy}}))
 
 def _probe(module: str) -> dict:
     code = _PROBE.format(module=module, heavy=MUST_NOT_IMPORT)
-    # The child inherits the environment (thread limits, the editable install's path);
-    # both imports read cached bytecode after the warm-up probe, as users' imports do.
+    # The child inherits the environment (thread limits, the editable install's path),
+    # except PYTHONDONTWRITEBYTECODE: both imports read cached bytecode after the warm-up
+    # probe, as users' imports do (numpy's was compiled when pip installed it; without
+    # this, a sandbox that sets the variable would time compiling minigrad from source).
+    env = os.environ.copy()
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True, env=os.environ.copy())
+                          check=True, env=env)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
