@@ -123,15 +123,20 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
         else:
             _accumulate_into(key, grad, create_graph, handed)
 
-    # Nodes waiting to run, as (-creation number, node): the newest pops first.
+    # Nodes waiting to run, as (-creation number, node): the newest pops first. While
+    # only one node waits (all along a chain), it is held in `single`, off the heap.
     ready = [(-node._seq, node) for node in pending]
     ready.sort()
+    single = None
     prev_mode = _grad_state[0]
     _grad_state[0] = create_graph
     plain, anomaly = not create_graph, _anomaly[0]  # fixed for this whole pass
     try:
-        while ready:
-            node = heappop(ready)[1]
+        while single is not None or ready:
+            if single is not None:
+                node, single = single, None
+            else:
+                node = heappop(ready)[1]
             grad = pending.pop(node)
             if node._retained is not None:
                 owner = node._retained()
@@ -174,7 +179,13 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
                     before = pending.get(parent)
                     if before is None:
                         pending[parent] = g
-                        heappush(ready, (-parent._seq, parent))
+                        if single is None and not ready:
+                            single = parent
+                        else:
+                            if single is not None:
+                                heappush(ready, (-single._seq, single))
+                                single = None
+                            heappush(ready, (-parent._seq, parent))
                     else:
                         pending[parent] = before + g
                     continue
