@@ -641,6 +641,16 @@ def test_anomaly_backward_names_op():
             y.sum().backward()
 
 
+def test_anomaly_backward_names_op_for_0d_gradients():
+    # 0-d gradients travel between ops as numpy scalars; anomaly mode must check them too
+    x = t64(np.float64(0.0))
+    with mg.autograd.detect_anomaly():
+        y = (x * 2).sqrt() * 3
+        with pytest.raises(RuntimeError, match="SqrtBackward backward produced inf"), \
+                np.errstate(divide="ignore"):
+            y.backward()
+
+
 def test_anomaly_stops_at_first_bad_op():
     x = mg.tensor([1.0], requires_grad=True)
     with mg.autograd.detect_anomaly():

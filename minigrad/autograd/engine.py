@@ -63,7 +63,7 @@ def _cast(grad, dtype):
 
 
 def _array(grad) -> np.ndarray:
-    return grad if type(grad) is np.ndarray else grad.data
+    return grad.data if isinstance(grad, _t.Tensor) else np.asarray(grad)
 
 
 def _fresh(grad, handed: set):

@@ -35,7 +35,7 @@ class Adam(Optimizer):
 
     def step(self) -> None:
         # Temporaries go to scratch arrays (out=): a step allocates nothing after the
-        # first; each operation is torch's, in torch's order (bit-equal in float64).
+        # first; each operation is torch's, in torch's order.
         for group in self.param_groups:
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
             weight_decay, amsgrad = group["weight_decay"], group["amsgrad"]

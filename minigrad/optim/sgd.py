@@ -36,7 +36,7 @@ class SGD(Optimizer):
     def step(self) -> None:
         # Temporaries go to the optimizer's scratch arrays (out=), so a step allocates
         # nothing but the momentum buffers of the first step; the arithmetic is torch's,
-        # operation for operation, so results agree to the last bit in float64.
+        # operation for operation.
         for group in self.param_groups:
             lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
             weight_decay, nesterov = group["weight_decay"], group["nesterov"]
