@@ -526,6 +526,10 @@ class Tensor:
     def clamp_(self, min=None, max=None):
         return F.inplace(self, F.Clamp, (min, max), "clamp_")
 
+    def relu_(self):
+        """``relu`` written into this tensor's memory (gradient 0 at 0, as ``relu``)."""
+        return F.inplace(self, F.Relu, F.UNARY, "relu_")
+
     __iadd__ = add_
     __isub__ = sub_
     __imul__ = mul_

@@ -15,6 +15,7 @@ INPLACE = {
     "zero_": lambda t: t.zero_(),
     "fill_": lambda t: t.fill_(5.0),
     "copy_": lambda t: t.copy_(mg.tensor([7.0, 8.0], dtype=mg.float64)),
+    "relu_": lambda t: t.relu_(),
 }
 
 
@@ -41,6 +42,7 @@ EXPECT = {
     "mul_": ([2.0, 4.0], 2.0), "*=": ([2.0, 4.0], 2.0),
     "div_": ([0.5, 1.0], 0.5), "/=": ([0.5, 1.0], 0.5),
     "zero_": ([0.0, 0.0], 0.0), "fill_": ([5.0, 5.0], 0.0), "copy_": ([7.0, 8.0], 0.0),
+    "relu_": ([1.0, 2.0], 1.0),
 }
 
 
@@ -296,3 +298,35 @@ def test_optimizer_style_update():
             w -= 0.25 * w.grad
         w.grad.zero_()
     np.testing.assert_allclose(w.detach().numpy(), [0.125, -0.125])
+
+
+def test_relu_inplace_matches_relu_values_and_gradient_including_zero():
+    values = np.array([-2.0, -0.5, 0.0, 0.5, 3.0])
+    x = mg.tensor(values, requires_grad=True)
+    h = x * 1.0
+    assert h.relu_() is h and h.grad_fn.name() == "ReluBackward"
+    (h * mg.tensor(values + 10)).sum().backward()
+
+    x2 = mg.tensor(values, requires_grad=True)
+    ((x2 * 1.0).relu() * mg.tensor(values + 10)).sum().backward()
+    np.testing.assert_array_equal(h.detach().numpy(), np.maximum(values, 0))
+    np.testing.assert_array_equal(x.grad.numpy(), x2.grad.numpy())
+    assert x.grad.numpy()[2] == 0.0  # the gradient at 0 is 0, as relu's (not clamp's 1)
+
+
+def test_relu_inplace_after_its_input_was_saved_raises_at_backward():
+    x = leaf()
+    h = x * 1.0
+    y = h * h  # saves h
+    h.relu_()
+    with pytest.raises(RuntimeError, match="modified in place"):
+        y.sum().backward()
+
+
+def test_relu_inplace_then_inplace_again_is_caught():
+    x = leaf()
+    h = x * 1.0
+    h.relu_()  # relu saved its output, which lives in h now
+    h.add_(1.0)
+    with pytest.raises(RuntimeError, match="modified in place"):
+        h.sum().backward()

@@ -26,8 +26,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return _nn.Linear.apply(input, weight, bias)
 
 
-def relu(input: Tensor) -> Tensor:
-    return input.relu()
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0); ``inplace=True`` overwrites ``input`` (``Tensor.relu_``), as torch."""
+    return input.relu_() if inplace else input.relu()
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:

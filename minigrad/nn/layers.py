@@ -66,8 +66,21 @@ class Identity(Module):
 
 
 class ReLU(Module):
+    """max(x, 0). ``inplace=True`` overwrites the input instead of allocating the output,
+    as torch's; the input must not be needed elsewhere (a leaf, or a tensor another op
+    saved, makes it an error rather than a wrong gradient)."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
     def forward(self, x: Tensor) -> Tensor:
+        if self.inplace:
+            return x.relu_()
         return _Relu.apply(x)  # x.relu() without the method call
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
 
 
 class LeakyReLU(Module):

@@ -49,6 +49,7 @@ from .reduction import (
     var,
 )
 from .shape import (
+    UNARY,
     Copy,
     Fill,
     cat,
@@ -73,7 +74,7 @@ __all__ = [
     "Abs", "Cast", "Clamp", "Clone", "Cos", "Exp", "LeakyRelu", "Log", "Maximum", "Minimum",
     "Relu", "Sigmoid", "Sin", "Sqrt", "Tanh", "clamp", "compare", "where", "MatMul", "dot",
     "matmul", "amax", "amin", "argmax", "argmin", "logical_reduce", "logsumexp", "max", "mean",
-    "min", "std", "sum", "var", "Copy", "Fill", "cat", "chunk", "expand", "flatten", "getitem",
-    "inplace", "permute", "reshape", "setitem", "split", "squeeze", "stack", "transpose",
-    "unsqueeze", "log_softmax", "softmax",
+    "min", "std", "sum", "var", "UNARY", "Copy", "Fill", "cat", "chunk", "expand", "flatten",
+    "getitem", "inplace", "permute", "reshape", "setitem", "split", "squeeze", "stack",
+    "transpose", "unsqueeze", "log_softmax", "softmax",
 ]

@@ -346,16 +346,21 @@ _INPLACE_UFUNC = {"add_": np.add, "sub_": np.subtract, "mul_": np.multiply,
                   "div_": np.true_divide}
 
 
+UNARY = object()  # ``other`` for in-place forms of one-input ops: ``fn(x)``
+
+
 def inplace(x: Tensor, fn: type[Function], other, op: str) -> Tensor:
-    """Run ``fn(x, other)`` and write the result into ``x``'s memory.
+    """Run ``fn(x, other)`` (``fn(x)`` when ``other`` is ``UNARY``) and write the result
+    into ``x``'s memory.
 
     Outside ``no_grad``, a leaf that requires grad may not be modified (its gradient would
     refer to values that no longer exist). A non-leaf is rewired: its ``grad_fn`` becomes
     the new op, and anything that saved the old values fails loudly at backward (version
     counter) instead of computing a wrong gradient.
     """
-    if op != "clamp_":
+    if other is not UNARY and op != "clamp_":
         other = operand(other, op)
+    operands = () if other is UNARY else (other,)
     other_grad = isinstance(other, Tensor) and other.requires_grad
     if _grad_state[0] and (x.requires_grad or other_grad):
         if x.requires_grad and x.grad_fn is None:
@@ -370,7 +375,7 @@ def inplace(x: Tensor, fn: type[Function], other, op: str) -> Tensor:
                 "an in-place op on it can't be recorded without making the other's gradient "
                 "wrong; use the out-of-place op, or .clone() first")
         alias = _wrap(x.data, x.grad_fn, x.requires_grad, x._vc)
-        result = fn.apply(alias, other)
+        result = fn.apply(alias, *operands)
         node = result.grad_fn
         if node is not None and node._saved and any(s is alias for s in node._saved):
             # The op saved x's current values, which the write below overwrites: keep a
@@ -390,7 +395,7 @@ def inplace(x: Tensor, fn: type[Function], other, op: str) -> Tensor:
         except (TypeError, ValueError) as err:
             _raise_inplace(x, other, op, err)
     else:
-        _write(x, fn.apply(x, other).data, op)
+        _write(x, fn.apply(x, *operands).data, op)
         return x
     x._vc[0] += 1
     return x

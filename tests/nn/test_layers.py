@@ -321,3 +321,22 @@ def test_linear_single_vector_gradcheck():
     lin = nn.Linear(3, 2, dtype=mg.float64)
     x = t64([0.5, -1.0, 2.0], requires_grad=True)
     assert gradcheck(nn.functional.linear, [x, lin.weight, lin.bias])
+
+
+def test_relu_inplace_layer_and_functional_match_torch_semantics():
+    mg.manual_seed(0)
+    x = mg.randn(8, 4, dtype=mg.float64)
+    grads = []
+    for inplace in (False, True):
+        mg.manual_seed(1)
+        model = nn.Sequential(nn.Linear(4, 6, dtype=mg.float64), nn.ReLU(inplace=inplace),
+                              nn.Linear(6, 2, dtype=mg.float64))
+        model(x).sum().backward()
+        grads.append([p.grad.numpy() for p in model.parameters()])
+    for plain, overwritten in zip(*grads):
+        np.testing.assert_array_equal(plain, overwritten)
+    assert repr(nn.ReLU(inplace=True)) == "ReLU(inplace=True)"
+    h = x * 1.0
+    assert nn.functional.relu(h, inplace=True) is h and float(h.min()) >= 0
+    with pytest.raises(RuntimeError, match="leaf"):
+        nn.ReLU(inplace=True)(mg.randn(3, requires_grad=True))
