@@ -102,8 +102,8 @@ class CrossEntropy(Function):
 
     loss_i = -sum_c q_ic log p_ic with p = softmax(logits); d loss_i / d logits =
     p_i sum(q_i) - q_i, which for a class index y_i is p_i - onehot(y_i): backward
-    forms it directly (p scaled by the upstream gradient, which is then subtracted at
-    the target), as hand-written code does.
+    forms it directly (a copy of p with 1 subtracted at the target, then scaled by the
+    upstream gradient), as hand-written code does.
     """
 
     array_backward = True
@@ -141,8 +141,9 @@ class CrossEntropy(Function):
                 onehot = np.zeros(p.shape, dtype=p.dtype)
                 onehot[rows, target] = 1
                 return (p - onehot) * g, None, None
-            d = p * g  # (p - onehot) g, with the onehot part subtracted in place
-            d[rows, target] -= g.reshape(-1) if g.ndim else g
+            d = p.copy()  # p - onehot, then scaled by the upstream gradient
+            d[rows, target] -= 1
+            d *= g
             return d, None, None
         q_sum = target.sum(dim=1, keepdim=True) if isinstance(target, Tensor) else \
             target.sum(axis=1, keepdims=True)
