@@ -185,11 +185,6 @@ class Node:
     def __repr__(self) -> str:
         return f"<{self.name()}>"
 
-    def _release(self) -> None:
-        """Free what forward saved (after backward unless retain_graph)."""
-        if self._saved:
-            self._saved = self._plain = None
-
 
 class Function:
     """Base class of every differentiable op; subclass it and call ``apply``."""
