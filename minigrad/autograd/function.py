@@ -281,12 +281,13 @@ class Function:
             base = _view_base(out, args)
         if _anomaly[0]:
             check_finite(out, f"{cls.__name__} forward")
-        if parents is None or out.dtype.kind != "f":  # integer/bool results: no gradient
+        dtype = out.dtype
+        if parents is None or dtype.kind != "f":  # integer/bool results: no gradient
             return _t._wrap(out) if base is None else _share_memory(out, None, False, base)
 
         ctx._seq = next(_sequence)
         ctx._shape = out.shape
-        ctx._dtype = out.dtype
+        ctx._dtype = dtype
         ctx.module = module_stack[-1] if module_stack else None
         ctx._retained = None
         if base is None:  # _wrap, inlined

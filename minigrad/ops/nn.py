@@ -30,11 +30,12 @@ class Linear(Function):
     @staticmethod
     def forward(ctx, x, weight, bias):
         w = weight.data
-        if w.ndim != 2 or x.data.shape[-1:] != w.shape[1:]:
+        w_shape = w.shape
+        if len(w_shape) != 2 or x.data.shape[-1:] != w_shape[1:]:
             raise ValueError(f"linear: input of shape {x.shape} does not fit weight of shape "
                              f"{weight.shape}; the input's last dim must equal in_features "
                              f"({weight.shape[-1] if weight.ndim else '?'})")
-        if bias is not None and bias.data.shape != w.shape[:1]:
+        if bias is not None and bias.data.shape != w_shape[:1]:
             raise ValueError(f"linear: bias of shape {bias.shape} does not match "
                              f"out_features {weight.shape[0]}")
         ctx.save_for_backward(x if ctx.needs_input_grad[1] else None,
