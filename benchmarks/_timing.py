@@ -25,7 +25,7 @@ import gc
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Set by __main__ from --gc: keep the cyclic collector running while timing.
 keep_gc_enabled = False
@@ -40,13 +40,20 @@ class Timing:
     q3: float
     repeats: int
     number: int
+    samples: list[float] = field(default_factory=list)  # per repeat, in round order
 
     def as_dict(self) -> dict:
         return {"median_s": self.median, "q1_s": self.q1, "q3_s": self.q3,
                 "repeats": self.repeats, "number": self.number}
 
 
-def _quartiles(values: list[float]) -> tuple[float, float]:
+def paired_ratios(a: Timing, b: Timing) -> list[float]:
+    """``a / b`` round by round: both ran in the same round, so the machine's slow drift
+    cancels out of each ratio; their spread shows how far one run's ratio can be trusted."""
+    return [x / y for x, y in zip(a.samples, b.samples)]
+
+
+def quartiles(values: list[float]) -> tuple[float, float]:
     if len(values) < 2:
         return values[0], values[0]
     q = statistics.quantiles(values, n=4)
@@ -79,6 +86,6 @@ def compare(contenders: dict[str, Callable[[], object]], *, repeats: int, number
             gc.enable()
     out = {}
     for name, values in samples.items():
-        q1, q3 = _quartiles(values)
-        out[name] = Timing(statistics.median(values), q1, q3, repeats, number)
+        q1, q3 = quartiles(values)
+        out[name] = Timing(statistics.median(values), q1, q3, repeats, number, values)
     return out
