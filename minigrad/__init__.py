@@ -8,6 +8,7 @@ tensor([2., 4., 6.])
 """
 
 from . import autograd, dtypes, func
+from ._tensor import Tensor, tensor
 from .autograd import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -57,7 +58,6 @@ from .ops import (
 )
 from .random import default_generator, manual_seed
 from .serialization import load, save
-from .tensor import Tensor, tensor
 
 clip = clamp
 

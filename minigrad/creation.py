@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import dtypes as _dt
+from ._tensor import Tensor, _wrap
 from .random import default_generator
-from .tensor import Tensor, _wrap
 
 
 def _size(size, op: str) -> tuple:

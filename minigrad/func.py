@@ -12,9 +12,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
+from ._tensor import Tensor
 from .autograd.engine import grad as _autograd_grad
 from .autograd.grad_mode import enable_grad
-from .tensor import Tensor
 
 _depth = [0]  # how many transforms are evaluating their function right now
 

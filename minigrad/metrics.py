@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .tensor import Tensor
+from ._tensor import Tensor
 
 __all__ = ["accuracy", "confusion_matrix", "per_class_accuracy", "classification_report"]
 

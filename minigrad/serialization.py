@@ -16,7 +16,7 @@ import zipfile
 
 import numpy as np
 
-from .tensor import Tensor
+from ._tensor import Tensor
 
 _FORMAT = "minigrad-checkpoint"
 _VERSION = 1

@@ -12,8 +12,8 @@ render. In Jupyter, a cell that ends with ``draw_graph(...)`` shows the picture 
 
 What is drawn:
 
-* one box per recorded op (``MatMul``, ``Linear``, ``CrossEntropy``), with the shape of
-  its output;
+* one box per recorded op (``MatMul``, ``FusedLinear``, ``SoftmaxCrossEntropy``), with
+  the shape of its output;
 * one record per tensor that matters: leaves that require grad (inputs, parameters) and
   the tensors you pass (outputs, or intermediates if another root uses them), each with
   its shape and dtype, its values with ``show_data`` (all of them for small tensors,
@@ -38,8 +38,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._tensor import Tensor
 from .autograd.function import Node
-from .tensor import Tensor
 
 if TYPE_CHECKING:  # pragma: no cover
     import graphviz

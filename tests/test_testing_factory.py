@@ -5,8 +5,8 @@ import pytest
 from hypothesis import Phase, settings
 
 import minigrad as mg
+from minigrad._tensor import _wrap
 from minigrad.autograd import Function
-from minigrad.tensor import _wrap
 from minigrad.testing import GradcheckError
 from minigrad.testing.factory import op_test
 

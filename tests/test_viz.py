@@ -99,7 +99,7 @@ def test_constants_are_not_drawn():
 def test_mlp_parameter_names_roles_and_clusters():
     model, loss = mlp()
     nodes, edges = parse(draw_graph(loss, params=model))
-    assert ops(nodes) == {"Linear": 2, "Relu": 1, "CrossEntropy": 1}
+    assert ops(nodes) == {"FusedLinear": 2, "Relu": 1, "SoftmaxCrossEntropy": 1}
     for pname, p in model.named_parameters():
         n = find(nodes, f"<b>{pname}</b>")
         attrs, clusters = nodes[n]
@@ -107,7 +107,7 @@ def test_mlp_parameter_names_roles_and_clusters():
         assert clusters == ("Sequential", f"{pname.split('.')[0]}: Linear")
     relu = find(nodes, "<b>Relu</b>")
     assert nodes[relu][1] == ("Sequential", "1: ReLU")
-    ce, out = find(nodes, "<b>CrossEntropy</b>"), find(nodes, "output")
+    ce, out = find(nodes, "<b>SoftmaxCrossEntropy</b>"), find(nodes, "output")
     assert nodes[ce][1] == () and nodes[out][1] == ()  # the loss is not in the model
     assert COLORS["output"] in nodes[out][0] and "() float32" in nodes[out][0]
     assert (ce, out) in edges
@@ -186,7 +186,7 @@ def test_nested_module_called_twice_shares_its_parameters_outside_both_calls():
     dot = draw_graph(net(mg.randn(2, 3, requires_grad=True)).sum(), params=net)
     nodes, _ = parse(dot)
     assert [c for a, c in nodes.values() if "<b>Tanh</b>" in a] == [("Net", "block: Block")] * 2
-    assert [c for a, c in nodes.values() if "<b>Linear</b>" in a] == [
+    assert [c for a, c in nodes.values() if "<b>FusedLinear</b>" in a] == [
         ("Net", "block: Block", "block.fc: Linear")] * 2
     assert nodes[find(nodes, "<b>block.fc.weight</b>")][1] == ("Net",)
     assert nodes[find(nodes, "<b>Mul</b>")][1] == ("Net",)
@@ -300,7 +300,7 @@ def test_100k_chain_draws_iteratively_with_a_note():
 def test_max_nodes_cut_keeps_the_part_nearest_the_output():
     model, loss = mlp()
     nodes, edges = parse(draw_graph(loss, params=model, max_nodes=3))
-    assert ops(nodes) == {"CrossEntropy": 1, "Linear": 1, "Relu": 1}
+    assert ops(nodes) == {"SoftmaxCrossEntropy": 1, "FusedLinear": 1, "Relu": 1}
     assert "5 more nodes not shown (max_nodes=3)" in nodes["more"][0]
     x = mg.tensor(1.0, requires_grad=True)
     h = x * 2

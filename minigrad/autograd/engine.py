@@ -25,7 +25,7 @@ from heapq import heappop, heappush
 
 import numpy as np
 
-from .. import tensor as _t
+from .. import _tensor as _t
 from .anomaly import _anomaly, check_finite
 from .function import Node
 from .grad_mode import _state as _grad_state

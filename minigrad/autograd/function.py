@@ -38,7 +38,7 @@ from operator import is_not
 
 import numpy as np
 
-from .. import tensor as _t
+from .. import _tensor as _t
 from .anomaly import _anomaly, check_finite
 from .grad_mode import _state as _grad_state
 

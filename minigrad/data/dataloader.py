@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from .._tensor import Tensor, _to_array, _wrap
 from ..random import default_generator
-from ..tensor import Tensor, _to_array, _wrap
 
 __all__ = ["DataLoader", "default_collate"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import Tensor, _to_array, _wrap
+from .._tensor import Tensor, _to_array, _wrap
 
 __all__ = ["Dataset", "TensorDataset", "Subset"]
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .._tensor import Tensor, _wrap
 from ..data.dataset import Dataset, _check_index
-from ..tensor import Tensor, _wrap
 
 __all__ = ["ClassificationDataset", "one_hot", "default_data_dir"]
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ops import nn as _nn
+from .._tensor import Tensor, _wrap
+from ..ops import fused
 from ..ops._util import data
 from ..ops.softmax import log_softmax, softmax
 from ..random import default_generator
-from ..tensor import Tensor, _wrap
 
 __all__ = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax",
            "dropout", "one_hot", "cross_entropy", "nll_loss", "mse_loss", "l1_loss",
@@ -23,7 +23,7 @@ _REDUCTIONS = ("mean", "sum", "none")
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias``: (..., in) x (out, in) -> (..., out), one fused op."""
-    return _nn.Linear.apply(input, weight, bias)
+    return fused.FusedLinear.apply(input, weight, bias)
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -124,7 +124,7 @@ def cross_entropy(input: Tensor, target, reduction: str = "mean",
         if idx.shape != x.shape[:1]:
             raise ValueError(f"cross_entropy: target of shape {idx.shape} does not match "
                              f"logits of shape {input.shape}; expected {x.shape[:1]}")
-        return _nn.CrossEntropy.apply(input, idx, reduction)
+        return fused.SoftmaxCrossEntropy.apply(input, idx, reduction)
 
     # Bring every layout to (rows, C): class dim last, everything else flattened.
     logits = input.unsqueeze(0) if input.ndim == 1 else input
@@ -152,7 +152,7 @@ def cross_entropy(input: Tensor, target, reduction: str = "mean",
         q = q.reshape(-1, n_classes)
     if label_smoothing:
         q = q * (1 - label_smoothing) + label_smoothing / n_classes
-    loss = _nn.CrossEntropy.apply(logits, q, reduction)
+    loss = fused.SoftmaxCrossEntropy.apply(logits, q, reduction)
     if reduction == "none":
         loss = loss.reshape(input.shape[:1] + rest if input.ndim > 1 else ())
     return loss
@@ -168,7 +168,7 @@ def nll_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
     if idx.shape != input.shape[:1]:
         raise ValueError(f"nll_loss: target of shape {idx.shape} does not match input of "
                          f"shape {input.shape}; expected ({input.shape[0]},)")
-    return _nn._reduce(-input[np.arange(input.shape[0]), idx], reduction)
+    return fused.reduce_loss(-input[np.arange(input.shape[0]), idx], reduction)
 
 
 def _same_shape(input: Tensor, target, op: str):
@@ -184,13 +184,13 @@ def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
     """Mean squared error ``(input - target) ** 2``; shapes must match."""
     _check_reduction(reduction, "mse_loss")
     diff = input - _same_shape(input, target, "mse_loss")
-    return _nn._reduce(diff * diff, reduction)
+    return fused.reduce_loss(diff * diff, reduction)
 
 
 def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
     """Mean absolute error ``|input - target|``; shapes must match."""
     _check_reduction(reduction, "l1_loss")
-    return _nn._reduce((input - _same_shape(input, target, "l1_loss")).abs(), reduction)
+    return fused.reduce_loss((input - _same_shape(input, target, "l1_loss")).abs(), reduction)
 
 
 def binary_cross_entropy(input: Tensor, target, reduction: str = "mean") -> Tensor:
@@ -202,7 +202,7 @@ def binary_cross_entropy(input: Tensor, target, reduction: str = "mean") -> Tens
         raise ValueError("binary_cross_entropy: input must be probabilities in [0, 1] (got "
                          f"values from {input.data.min():.4g} to {input.data.max():.4g}); "
                          "apply sigmoid first or use binary_cross_entropy_with_logits")
-    return _nn.BinaryCrossEntropy.apply(input, target, reduction)
+    return fused.BinaryCrossEntropy.apply(input, target, reduction)
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target, reduction: str = "mean",
@@ -212,7 +212,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target, reduction: str = "me
     target = _same_shape(input, target, "binary_cross_entropy_with_logits")
     if pos_weight is not None and not isinstance(pos_weight, Tensor):
         pos_weight = Tensor(pos_weight, dtype=input.dtype)
-    return _nn.BinaryCrossEntropyWithLogits.apply(input, target, pos_weight, reduction)
+    return fused.BinaryCrossEntropyWithLogits.apply(input, target, pos_weight, reduction)
 
 
 def kl_div(input: Tensor, target, reduction: str = "batchmean",
@@ -238,4 +238,4 @@ def kl_div(input: Tensor, target, reduction: str = "batchmean",
         pointwise = xlogx - target * input
     if reduction == "batchmean":
         return pointwise.sum() / (input.shape[0] if input.ndim else 1)
-    return _nn._reduce(pointwise, reduction)
+    return fused.reduce_loss(pointwise, reduction)

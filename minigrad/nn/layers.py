@@ -7,9 +7,9 @@ import math
 import numpy as np
 
 from .. import dtypes as _dt
+from .._tensor import Tensor
 from ..ops.elementwise import Relu as _Relu
-from ..ops.nn import Linear as _Linear
-from ..tensor import Tensor
+from ..ops.fused import FusedLinear
 from . import functional as F
 from . import init
 from .module import Module
@@ -50,7 +50,7 @@ class Linear(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         params = self._parameters  # what self.weight reads, without Module.__getattr__
-        return _Linear.apply(x, params["weight"], params["bias"])  # F.linear, one call less
+        return FusedLinear.apply(x, params["weight"], params["bias"])  # F.linear, one call less
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from .._tensor import Tensor
 from ..autograd.function import module_stack
 from ..autograd.grad_mode import no_grad
 from ..dtypes import as_dtype
-from ..tensor import Tensor
 from .parameter import Parameter
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import Tensor, _to_array
+from .._tensor import Tensor, _to_array
 
 
 class Parameter(Tensor):

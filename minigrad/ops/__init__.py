@@ -1,5 +1,8 @@
 """The ops: one module per family, each op's forward and backward side by side.
 
+Each class is an ``autograd.Function``; the ``grad_fn`` of its output is ``<Name>Backward``.
+The layers and losses a model is built from live in ``minigrad.nn``.
+
 | module | ops |
 | --- | --- |
 | arithmetic | Add Sub Mul Div Pow Neg |
@@ -9,6 +12,8 @@
 | linalg | MatMul; dot |
 | softmax | Softmax LogSoftmax |
 | shape | Reshape Permute Expand Cat GetItem IndexAdd Fill Copy; stack split chunk ... |
+| fused | FusedLinear SoftmaxCrossEntropy BinaryCrossEntropy BinaryCrossEntropyWithLogits: |
+|       | the kernels behind ``nn.Linear`` and the losses, one node each; reduce_loss |
 """
 
 from ._util import normalize_dim, normalize_dims, operand

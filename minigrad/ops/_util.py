@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import tensor as _t
+from .. import _tensor as _t
 
 _OK_TYPES = (int, float, bool, np.ndarray, np.generic)
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._tensor import Tensor, _wrap
 from ..autograd.function import Function
 from ..dtypes import fix_float64
-from ..tensor import Tensor, _wrap
 from ._util import data, operand
 
 

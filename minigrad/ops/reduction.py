@@ -14,8 +14,8 @@ import builtins
 
 import numpy as np
 
+from .._tensor import Tensor, _wrap, max_result, min_result
 from ..autograd.function import Function
-from ..tensor import Tensor, _wrap, max_result, min_result
 from ._util import normalize_dim, normalize_dims, np_aliases
 
 

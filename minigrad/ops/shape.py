@@ -11,9 +11,9 @@ import math
 
 import numpy as np
 
+from .._tensor import Tensor, _wrap
 from ..autograd.function import Function, has_live_alias
 from ..autograd.grad_mode import _state as _grad_state
-from ..tensor import Tensor, _wrap
 from ._util import data, normalize_dim, operand
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._tensor import Tensor
 from ..autograd.function import Function
-from ..tensor import Tensor
 from ._util import normalize_dim
 
 

@@ -6,7 +6,7 @@ import copy
 
 import numpy as np
 
-from ..tensor import Tensor
+from .._tensor import Tensor
 
 
 class Optimizer:

@@ -37,8 +37,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from .._tensor import Tensor
 from ..autograd.engine import grad as autograd_grad
-from ..tensor import Tensor
 from .gradcheck import gradcheck, gradgradcheck
 from .strategies import finite_floats
 

@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from .._tensor import Tensor
 from ..autograd.engine import grad as autograd_grad
 from ..autograd.grad_mode import enable_grad, no_grad
-from ..tensor import Tensor
 
 
 class GradcheckError(AssertionError):

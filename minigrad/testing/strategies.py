@@ -18,7 +18,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from ..tensor import Tensor
+from .._tensor import Tensor
 
 __all__ = ["broadcastable_tensors", "dims", "finite_floats", "index_expressions", "tensors"]
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._tensor import Tensor
 from ..autograd.function import Function
 from ..autograd.grad_mode import _state as _grad_state
-from ..tensor import Tensor
 from ._util import data
 
 
-class Linear(Function):
+class FusedLinear(Function):
     """``x @ weight.T + bias`` for x of shape (..., in), weight (out, in), bias (out,).
 
     Backward: grad_x = grad @ weight, grad_weight = grad^T x, grad_bias = sum of grad
@@ -60,7 +60,7 @@ class Linear(Function):
         return grad_x, grad_w, grad_b
 
 
-def _reduce(loss, reduction: str):
+def reduce_loss(loss, reduction: str):
     """Apply ``reduction`` to per-element losses (Tensor or ndarray)."""
     if reduction == "mean":
         if type(loss) is np.ndarray and loss.size:  # ndarray.mean's Python layer is slow
@@ -97,7 +97,7 @@ def _is_index(target) -> bool:
     return isinstance(target, np.ndarray) and target.dtype.kind in "iu"
 
 
-class CrossEntropy(Function):
+class SoftmaxCrossEntropy(Function):
     """Softmax cross-entropy of logits (N, C) against class indices (N,) or a target
     distribution q (N, C).
 
@@ -125,7 +125,7 @@ class CrossEntropy(Function):
         p /= sum_exp
         ctx.save_for_backward(logits, target, p, logp)
         ctx.reduction = reduction
-        loss = _reduce(loss, reduction)
+        loss = reduce_loss(loss, reduction)
         return loss if loss.dtype == x.dtype else loss.astype(x.dtype)
 
     @staticmethod
@@ -163,7 +163,7 @@ class BinaryCrossEntropy(Function):
             log_1mp = np.maximum(np.log1p(-pd), -100)
         ctx.save_for_backward(p, t, log_p, log_1mp)
         ctx.reduction = reduction
-        return _reduce(-(td * log_p + (1 - td) * log_1mp), reduction).astype(pd.dtype,
+        return reduce_loss(-(td * log_p + (1 - td) * log_1mp), reduction).astype(pd.dtype,
                                                                            copy=False)
 
     @staticmethod
@@ -191,7 +191,7 @@ class BinaryCrossEntropyWithLogits(Function):
         loss = (1 - td) * xd + w * softplus_neg
         ctx.save_for_backward(x, t, pos_weight)
         ctx.reduction = reduction
-        return _reduce(loss, reduction).astype(xd.dtype, copy=False)
+        return reduce_loss(loss, reduction).astype(xd.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):

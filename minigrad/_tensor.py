@@ -123,7 +123,7 @@ class Tensor:
         """The shape, or the length of dimension ``dim``."""
         if dim is None:
             return self.data.shape
-        return self.data.shape[F.normalize_dim(dim, self.data.ndim, "size")]
+        return self.data.shape[ops.normalize_dim(dim, self.data.ndim, "size")]
 
     def dim(self) -> int:
         return self.data.ndim
@@ -238,7 +238,7 @@ class Tensor:
 
     def clone(self) -> Tensor:
         """A copy of the data that stays in the graph (its gradient flows back)."""
-        return F.Clone.apply(self)
+        return ops.Clone.apply(self)
 
     def to(self, dtype) -> Tensor:
         """Cast to ``dtype`` (differentiable between float types); ``to("cpu")`` is a no-op."""
@@ -247,7 +247,7 @@ class Tensor:
         dtype = _dt.as_dtype(dtype)
         if dtype == self.data.dtype:
             return self
-        return F.Cast.apply(self, dtype)
+        return ops.Cast.apply(self, dtype)
 
     astype = to
     type = to
@@ -269,46 +269,46 @@ class Tensor:
 
     # --------------------------------------------------------------- arithmetic
     def __add__(self, other):
-        return F.Add.apply(self, other if type(other) in _FAST else F.operand(other, "add"))
+        return ops.Add.apply(self, other if type(other) in _FAST else ops.operand(other, "add"))
 
     def __radd__(self, other):
-        return F.Add.apply(other if type(other) in _FAST else F.operand(other, "add"), self)
+        return ops.Add.apply(other if type(other) in _FAST else ops.operand(other, "add"), self)
 
     def __sub__(self, other):
-        return F.Sub.apply(self, other if type(other) in _FAST else F.operand(other, "sub"))
+        return ops.Sub.apply(self, other if type(other) in _FAST else ops.operand(other, "sub"))
 
     def __rsub__(self, other):
-        return F.Sub.apply(other if type(other) in _FAST else F.operand(other, "sub"), self)
+        return ops.Sub.apply(other if type(other) in _FAST else ops.operand(other, "sub"), self)
 
     def __mul__(self, other):
-        return F.Mul.apply(self, other if type(other) in _FAST else F.operand(other, "mul"))
+        return ops.Mul.apply(self, other if type(other) in _FAST else ops.operand(other, "mul"))
 
     def __rmul__(self, other):
-        return F.Mul.apply(other if type(other) in _FAST else F.operand(other, "mul"), self)
+        return ops.Mul.apply(other if type(other) in _FAST else ops.operand(other, "mul"), self)
 
     def __truediv__(self, other):
-        return F.Div.apply(self, other if type(other) in _FAST else F.operand(other, "div"))
+        return ops.Div.apply(self, other if type(other) in _FAST else ops.operand(other, "div"))
 
     def __rtruediv__(self, other):
-        return F.Div.apply(other if type(other) in _FAST else F.operand(other, "div"), self)
+        return ops.Div.apply(other if type(other) in _FAST else ops.operand(other, "div"), self)
 
     def __pow__(self, other):
-        return F.Pow.apply(self, other if type(other) in _FAST else F.operand(other, "pow"))
+        return ops.Pow.apply(self, other if type(other) in _FAST else ops.operand(other, "pow"))
 
     def __rpow__(self, other):
-        return F.Pow.apply(other if type(other) in _FAST else F.operand(other, "pow"), self)
+        return ops.Pow.apply(other if type(other) in _FAST else ops.operand(other, "pow"), self)
 
     def __neg__(self):
-        return F.Neg.apply(self)
+        return ops.Neg.apply(self)
 
     def __pos__(self):
         return self
 
     def __matmul__(self, other):
-        return F.matmul(self, other)
+        return ops.matmul(self, other)
 
     def __rmatmul__(self, other):
-        return F.matmul(other, self)
+        return ops.matmul(other, self)
 
     def add(self, other, alpha=1):
         return self + (other if alpha == 1 else other * alpha)
@@ -329,29 +329,29 @@ class Tensor:
         return -self
 
     def matmul(self, other):
-        return F.matmul(self, other)
+        return ops.matmul(self, other)
 
     def dot(self, other):
-        return F.dot(self, other)
+        return ops.dot(self, other)
 
     # ------------------------------------------------------------- comparisons
     def __eq__(self, other):
-        return F.compare(np.equal, self, other, "eq")
+        return ops.compare(np.equal, self, other, "eq")
 
     def __ne__(self, other):
-        return F.compare(np.not_equal, self, other, "ne")
+        return ops.compare(np.not_equal, self, other, "ne")
 
     def __lt__(self, other):
-        return F.compare(np.less, self, other, "lt")
+        return ops.compare(np.less, self, other, "lt")
 
     def __le__(self, other):
-        return F.compare(np.less_equal, self, other, "le")
+        return ops.compare(np.less_equal, self, other, "le")
 
     def __gt__(self, other):
-        return F.compare(np.greater, self, other, "gt")
+        return ops.compare(np.greater, self, other, "gt")
 
     def __ge__(self, other):
-        return F.compare(np.greater_equal, self, other, "ge")
+        return ops.compare(np.greater_equal, self, other, "ge")
 
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
@@ -361,174 +361,174 @@ class Tensor:
         return _wrap(~self.data)
 
     def __and__(self, other):
-        return F.compare(np.logical_and, self, other, "and")
+        return ops.compare(np.logical_and, self, other, "and")
 
     def __or__(self, other):
-        return F.compare(np.logical_or, self, other, "or")
+        return ops.compare(np.logical_or, self, other, "or")
 
     def any(self, dim=None, keepdim=False, **np_names):
-        return F.logical_reduce(np.any, self, dim, keepdim, np_names)
+        return ops.logical_reduce(np.any, self, dim, keepdim, np_names)
 
     def all(self, dim=None, keepdim=False, **np_names):
-        return F.logical_reduce(np.all, self, dim, keepdim, np_names)
+        return ops.logical_reduce(np.all, self, dim, keepdim, np_names)
 
     # ------------------------------------------------------------- elementwise
     def exp(self):
-        return F.Exp.apply(self)
+        return ops.Exp.apply(self)
 
     def log(self):
-        return F.Log.apply(self)
+        return ops.Log.apply(self)
 
     def sqrt(self):
-        return F.Sqrt.apply(self)
+        return ops.Sqrt.apply(self)
 
     def abs(self):
-        return F.Abs.apply(self)
+        return ops.Abs.apply(self)
 
     __abs__ = abs
 
     def sin(self):
-        return F.Sin.apply(self)
+        return ops.Sin.apply(self)
 
     def cos(self):
-        return F.Cos.apply(self)
+        return ops.Cos.apply(self)
 
     def sigmoid(self):
-        return F.Sigmoid.apply(self)
+        return ops.Sigmoid.apply(self)
 
     def tanh(self):
-        return F.Tanh.apply(self)
+        return ops.Tanh.apply(self)
 
     def relu(self):
-        return F.Relu.apply(self)
+        return ops.Relu.apply(self)
 
     def leaky_relu(self, negative_slope: float = 0.01):
-        return F.LeakyRelu.apply(self, negative_slope=negative_slope)
+        return ops.LeakyRelu.apply(self, negative_slope=negative_slope)
 
     def clamp(self, min=None, max=None):
-        return F.clamp(self, min, max)
+        return ops.clamp(self, min, max)
 
     clip = clamp
 
     def maximum(self, other):
-        return F.Maximum.apply(self, F.operand(other, "maximum"))
+        return ops.Maximum.apply(self, ops.operand(other, "maximum"))
 
     def minimum(self, other):
-        return F.Minimum.apply(self, F.operand(other, "minimum"))
+        return ops.Minimum.apply(self, ops.operand(other, "minimum"))
 
     def sign(self):
         return _wrap(np.sign(self.data))
 
     # --------------------------------------------------------------- reductions
     def sum(self, dim=None, keepdim=False, **np_names):
-        return F.sum(self, dim, keepdim, **np_names)
+        return ops.sum(self, dim, keepdim, **np_names)
 
     def mean(self, dim=None, keepdim=False, **np_names):
-        return F.mean(self, dim, keepdim, **np_names)
+        return ops.mean(self, dim, keepdim, **np_names)
 
     def var(self, dim=None, correction=1, keepdim=False, **np_names):
-        return F.var(self, dim, correction=correction, keepdim=keepdim, **np_names)
+        return ops.var(self, dim, correction=correction, keepdim=keepdim, **np_names)
 
     def std(self, dim=None, correction=1, keepdim=False, **np_names):
-        return F.std(self, dim, correction=correction, keepdim=keepdim, **np_names)
+        return ops.std(self, dim, correction=correction, keepdim=keepdim, **np_names)
 
     def amax(self, dim=None, keepdim=False, **np_names):
-        return F.amax(self, dim, keepdim, **np_names)
+        return ops.amax(self, dim, keepdim, **np_names)
 
     def amin(self, dim=None, keepdim=False, **np_names):
-        return F.amin(self, dim, keepdim, **np_names)
+        return ops.amin(self, dim, keepdim, **np_names)
 
     def max(self, dim=None, keepdim=False, **np_names):
-        return F.max(self, dim, keepdim, **np_names)
+        return ops.max(self, dim, keepdim, **np_names)
 
     def min(self, dim=None, keepdim=False, **np_names):
-        return F.min(self, dim, keepdim, **np_names)
+        return ops.min(self, dim, keepdim, **np_names)
 
     def argmax(self, dim=None, keepdim=False, **np_names):
-        return F.argmax(self, dim, keepdim, **np_names)
+        return ops.argmax(self, dim, keepdim, **np_names)
 
     def argmin(self, dim=None, keepdim=False, **np_names):
-        return F.argmin(self, dim, keepdim, **np_names)
+        return ops.argmin(self, dim, keepdim, **np_names)
 
     def logsumexp(self, dim=None, keepdim=False, **np_names):
-        return F.logsumexp(self, dim, keepdim, **np_names)
+        return ops.logsumexp(self, dim, keepdim, **np_names)
 
     def softmax(self, dim=-1):
-        return F.softmax(self, dim)
+        return ops.softmax(self, dim)
 
     def log_softmax(self, dim=-1):
-        return F.log_softmax(self, dim)
+        return ops.log_softmax(self, dim)
 
     # -------------------------------------------------------------------- shape
     def reshape(self, *shape):
-        return F.reshape(self, *shape)
+        return ops.reshape(self, *shape)
 
     view = reshape
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1):
-        return F.flatten(self, start_dim, end_dim)
+        return ops.flatten(self, start_dim, end_dim)
 
     def transpose(self, dim0: int, dim1: int):
-        return F.transpose(self, dim0, dim1)
+        return ops.transpose(self, dim0, dim1)
 
     def permute(self, *dims):
-        return F.permute(self, *dims)
+        return ops.permute(self, *dims)
 
     def unsqueeze(self, dim: int):
-        return F.unsqueeze(self, dim)
+        return ops.unsqueeze(self, dim)
 
     def squeeze(self, dim=None):
-        return F.squeeze(self, dim)
+        return ops.squeeze(self, dim)
 
     def expand(self, *shape):
-        return F.expand(self, *shape)
+        return ops.expand(self, *shape)
 
     def broadcast_to(self, shape):
-        return F.expand(self, shape)
+        return ops.expand(self, shape)
 
     def expand_as(self, other):
-        return F.expand(self, other.shape)
+        return ops.expand(self, other.shape)
 
     def split(self, split_size_or_sections, dim: int = 0):
-        return F.split(self, split_size_or_sections, dim)
+        return ops.split(self, split_size_or_sections, dim)
 
     def chunk(self, chunks: int, dim: int = 0):
-        return F.chunk(self, chunks, dim)
+        return ops.chunk(self, chunks, dim)
 
     def __getitem__(self, index):
-        return F.getitem(self, index)
+        return ops.getitem(self, index)
 
     def __setitem__(self, index, value):
-        F.setitem(self, index, value)
+        ops.setitem(self, index, value)
 
     # ----------------------------------------------------------------- in place
     def add_(self, other, alpha=1):
-        return F.inplace(self, F.Add, other if alpha == 1 else other * alpha, "add_")
+        return ops.inplace(self, ops.Add, other if alpha == 1 else other * alpha, "add_")
 
     def sub_(self, other, alpha=1):
-        return F.inplace(self, F.Sub, other if alpha == 1 else other * alpha, "sub_")
+        return ops.inplace(self, ops.Sub, other if alpha == 1 else other * alpha, "sub_")
 
     def mul_(self, other):
-        return F.inplace(self, F.Mul, other, "mul_")
+        return ops.inplace(self, ops.Mul, other, "mul_")
 
     def div_(self, other):
-        return F.inplace(self, F.Div, other, "div_")
+        return ops.inplace(self, ops.Div, other, "div_")
 
     def zero_(self):
-        return F.inplace(self, F.Fill, 0, "zero_")
+        return ops.inplace(self, ops.Fill, 0, "zero_")
 
     def fill_(self, value):
-        return F.inplace(self, F.Fill, value, "fill_")
+        return ops.inplace(self, ops.Fill, value, "fill_")
 
     def copy_(self, src):
-        return F.inplace(self, F.Copy, src, "copy_")
+        return ops.inplace(self, ops.Copy, src, "copy_")
 
     def clamp_(self, min=None, max=None):
-        return F.inplace(self, F.Clamp, (min, max), "clamp_")
+        return ops.inplace(self, ops.Clamp, (min, max), "clamp_")
 
     def relu_(self):
         """``relu`` written into this tensor's memory (gradient 0 at 0, as ``relu``)."""
-        return F.inplace(self, F.Relu, F.UNARY, "relu_")
+        return ops.inplace(self, ops.Relu, ops.UNARY, "relu_")
 
     __iadd__ = add_
     __isub__ = sub_
@@ -536,7 +536,7 @@ class Tensor:
     __itruediv__ = div_
 
 
-from . import ops as F  # noqa: E402  (ops need Tensor defined first)
+from . import ops  # noqa: E402  (ops need Tensor defined first)
 from .autograd import engine as _engine  # noqa: E402
 
 _FAST.update((Tensor, float, int))
