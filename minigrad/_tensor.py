@@ -32,6 +32,37 @@ def _wrap(data: np.ndarray, grad_fn=None, requires_grad: bool = False, vc=None) 
     return t
 
 
+def write_in_place(tensor: Tensor, value, ufunc: np.ufunc | None = None, index=...,
+                   casting: str = "same_kind") -> None:
+    """The one way minigrad changes a tensor's memory, and so the one place its version
+    goes up: a graph that saved the old values raises at backward instead of silently
+    using the new ones.
+
+    Writes ``value`` at ``index`` (all of the tensor by default), or with ``ufunc``
+    updates the tensor to ``ufunc(tensor, value)`` (``np.subtract``: ``tensor -= value``).
+    ``casting`` is numpy's rule for whole-tensor writes; an indexed write casts as
+    numpy's (and torch's) item assignment does.
+    """
+    array = tensor.data
+    if ufunc is not None:
+        ufunc(array, value, out=array, casting=casting)
+    elif index is ...:
+        np.copyto(array, value, casting=casting)
+    else:
+        array[index] = value
+    tensor._vc[0] += 1
+
+
+def zero_grad_in_place(tensor: Tensor) -> None:
+    """Set ``tensor.grad`` to zeros in its own memory (``zero_grad(set_to_none=False)``),
+    detached first as torch does; a graph that saved the old gradient (after a
+    ``create_graph`` backward) raises at its backward."""
+    grad = tensor.grad
+    if grad is not None:
+        grad.detach_()
+        write_in_place(grad, 0)
+
+
 def _to_array(data, dtype=None) -> np.ndarray:
     """Convert user data to an ndarray following the dtype rules in ``minigrad.dtypes``."""
     dtype = _dt.as_dtype(dtype)
@@ -103,6 +134,11 @@ class Tensor:
     @property
     def device(self) -> str:
         return "cpu"
+
+    @property
+    def _version(self) -> int:
+        """How many times this tensor's memory was written in place (as torch's)."""
+        return self._vc[0]
 
     @property
     def is_leaf(self) -> bool:

@@ -87,8 +87,7 @@ def _accumulate_into(tensor, grad, create_graph: bool, handed: set) -> None:
     elif create_graph:
         tensor.grad = tensor.grad + grad
     else:
-        np.add(tensor.grad.data, grad.data, out=tensor.grad.data)
-        tensor.grad._vc[0] += 1
+        _t.write_in_place(tensor.grad, grad.data, np.add)
 
 
 def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, create_graph: bool,

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor import Tensor, write_in_place
 from ..autograd.grad_mode import no_grad
 from ..random import default_generator
 
@@ -45,8 +45,7 @@ def _fan(tensor: Tensor, mode: str) -> int:
 
 def _fill(tensor: Tensor, values) -> Tensor:
     with no_grad():
-        tensor.data[...] = values
-        tensor._vc[0] += 1
+        write_in_place(tensor, values, casting="unsafe")
     return tensor
 
 

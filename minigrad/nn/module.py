@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor import Tensor, write_in_place, zero_grad_in_place
 from ..autograd.function import module_stack
 from ..autograd.grad_mode import no_grad
 from ..dtypes import as_dtype
@@ -216,7 +216,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             else:
-                p.grad.data[...] = 0
+                zero_grad_in_place(p)
 
     def to(self, dtype) -> Module:
         """Cast floating parameters and buffers to ``dtype`` in place (e.g. mg.float64)."""
@@ -278,8 +278,7 @@ class Module:
                 if k in state_dict:
                     value = state_dict[k]
                     src = value.data if isinstance(value, Tensor) else np.asarray(value)
-                    np.copyto(target.data, src, casting="unsafe")
-                    target._vc[0] += 1
+                    write_in_place(target, src, casting="unsafe")
         return IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------- repr

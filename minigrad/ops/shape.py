@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap
+from .._tensor import Tensor, _wrap, write_in_place
 from ..autograd.function import Function, has_live_alias
 from ..autograd.grad_mode import _state as _grad_state
 from ._util import data, normalize_dim, operand
@@ -310,11 +310,10 @@ def setitem(x: Tensor, index, value) -> None:
             "does) can't be recorded; build the result out of place with mg.where or mg.cat, "
             "or assign inside `with mg.no_grad():`")
     try:
-        x.data[_convert_index(index)] = data(value)
+        write_in_place(x, data(value), index=_convert_index(index))
     except (ValueError, IndexError) as err:
         raise type(err)(f"setitem: can't assign a value of shape {np.shape(data(value))} to "
                         f"index {index!r} of a tensor of shape {x.shape}: {err}") from err
-    x._vc[0] += 1
 
 
 # ------------------------------------------------------------------------ in place
@@ -391,13 +390,11 @@ def inplace(x: Tensor, fn: type[Function], other, op: str) -> Tensor:
     ufunc = _INPLACE_UFUNC.get(op)
     if ufunc is not None and x.data.flags.writeable:
         try:
-            ufunc(x.data, data(other), out=x.data, casting="same_kind")
+            write_in_place(x, data(other), ufunc)
         except (TypeError, ValueError) as err:
             _raise_inplace(x, other, op, err)
     else:
         _write(x, fn.apply(x, *operands).data, op)
-        return x
-    x._vc[0] += 1
     return x
 
 
@@ -406,10 +403,9 @@ def _write(x: Tensor, values: np.ndarray, op: str) -> None:
         raise ValueError(f"{op}: the result has shape {values.shape} but the tensor written "
                          f"in place has shape {x.shape}; in-place ops can't change the shape")
     try:
-        np.copyto(x.data, values, casting="same_kind")
+        write_in_place(x, values)
     except (TypeError, ValueError) as err:
         _raise_inplace(x, values, op, err)
-    x._vc[0] += 1
 
 
 def _raise_inplace(x, other, op, err):

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from .._tensor import write_in_place
 from .optimizer import Optimizer
 
 
@@ -52,7 +53,7 @@ class Adam(Optimizer):
                 work, work2 = self._scratch(g, 1), self._scratch(g, 2)
                 if weight_decay:
                     if self._decoupled:
-                        p.data *= 1 - lr * weight_decay
+                        write_in_place(p, 1 - lr * weight_decay, np.multiply)
                     else:  # g + weight_decay * p
                         decay = np.multiply(p.data, weight_decay, out=work)
                         g = np.add(g, decay, out=self._scratch(g, 0))
@@ -69,8 +70,8 @@ class Adam(Optimizer):
                 denom = np.sqrt(v, out=work)  # sqrt(v) / sqrt(1 - beta2^t) + eps
                 denom /= math.sqrt(1 - beta2 ** step)
                 denom += eps
-                p.data -= np.divide(np.multiply(m, step_size, out=work2), denom, out=work2)
-                self._bump(p)
+                update = np.divide(np.multiply(m, step_size, out=work2), denom, out=work2)
+                write_in_place(p, update, np.subtract)
 
 
 class AdamW(Adam):

@@ -6,7 +6,7 @@ import copy
 
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor import Tensor, zero_grad_in_place
 
 
 class Optimizer:
@@ -74,7 +74,7 @@ class Optimizer:
                     if set_to_none:
                         p.grad = None
                     else:
-                        p.grad.data[...] = 0
+                        zero_grad_in_place(p)
 
     def step(self) -> None:
         raise NotImplementedError(f"{type(self).__name__} must define step()")
@@ -83,10 +83,6 @@ class Optimizer:
         for p in group["params"]:
             if p.grad is not None:
                 yield p, p.grad.data
-
-    @staticmethod
-    def _bump(p: Tensor) -> None:
-        p._vc[0] += 1  # the parameter changed in place
 
     # ------------------------------------------------------------ state dicts
     def state_dict(self) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._tensor import write_in_place
 from .optimizer import Optimizer
 
 
@@ -66,5 +67,4 @@ class SGD(Optimizer):
                         d = np.add(d, ahead, out=ahead)
                     else:
                         d = buf
-                p.data -= np.multiply(d, lr, out=self._scratch(d, 1))
-                p._vc[0] += 1  # changed in place: graphs that saved p must notice
+                write_in_place(p, np.multiply(d, lr, out=self._scratch(d, 1)), np.subtract)
