@@ -106,6 +106,7 @@ def cross_entropy(input: Tensor, target, reduction: str = "mean",
     >>> round(F.cross_entropy(mg.zeros(4, 10), mg.tensor([1, 2, 3, 4])).item(), 4)  # ln 10
     2.3026
     """
+    # The checks stay inline: this runs every training step.
     if reduction not in _REDUCTIONS:
         _check_reduction(reduction, "cross_entropy")
     if not 0 <= label_smoothing <= 1:
@@ -120,42 +121,66 @@ def cross_entropy(input: Tensor, target, reduction: str = "mean",
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
     is_index = t.dtype.kind in "iu"
     if is_index and x.ndim == 2 and not label_smoothing:  # the common case, (N, C) and (N,)
-        idx = _class_indices(t, n_classes, "cross_entropy")
-        if idx.shape != x.shape[:1]:
-            raise ValueError(f"cross_entropy: target of shape {idx.shape} does not match "
-                             f"logits of shape {input.shape}; expected {x.shape[:1]}")
+        idx = _index_target(t, n_classes, input.shape, expected=x.shape[:1])
         return fused.SoftmaxCrossEntropy.apply(input, idx, reduction)
+    return _cross_entropy_rows(input, target, is_index, n_classes, reduction, label_smoothing)
 
-    # Bring every layout to (rows, C): class dim last, everything else flattened.
-    logits = input.unsqueeze(0) if input.ndim == 1 else input
-    rest = logits.shape[2:]
-    if rest:
-        logits = logits.permute(0, *range(2, logits.ndim), 1).reshape(-1, n_classes)
-    # q: the target per row, class indices (rows,) or a distribution (rows, C)
+
+def _index_target(target, n_classes: int, shape: tuple, expected: tuple) -> np.ndarray:
+    """Class indices for logits of ``shape``, checked to be in range and of ``expected``
+    shape."""
+    idx = _class_indices(target, n_classes, "cross_entropy")
+    if idx.shape != expected:
+        raise ValueError(f"cross_entropy: target of shape {idx.shape} does not match "
+                         f"logits of shape {shape}; expected {expected}")
+    return idx
+
+
+def _cross_entropy_rows(input: Tensor, target, is_index: bool, n_classes: int,
+                        reduction: str, label_smoothing: float) -> Tensor:
+    """Every other layout: logits and target brought to rows of C classes, one fused op."""
+    logits = _class_rows(input, n_classes)
     if is_index:
-        idx = _class_indices(target, n_classes, "cross_entropy")
-        expected = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
-        if idx.shape != expected:
-            raise ValueError(f"cross_entropy: target of shape {idx.shape} does not match "
-                             f"logits of shape {input.shape}; expected {expected}")
-        q = idx.reshape(-1) if idx.ndim != 1 else idx
-        if label_smoothing:  # smoothing needs the full distribution: one-hot rows
-            q = np.eye(n_classes, dtype=input.dtype)[q]
+        q = _index_rows(input, target, n_classes, label_smoothing)
     else:
-        q = target if isinstance(target, Tensor) else Tensor(target, dtype=input.dtype)
-        if q.shape != input.shape:
-            raise ValueError(f"cross_entropy: probability target of shape {q.shape} must "
-                             f"have the logits' shape {input.shape}")
-        q = q.unsqueeze(0) if input.ndim == 1 else q
-        if rest:
-            q = q.permute(0, *range(2, q.ndim), 1)
-        q = q.reshape(-1, n_classes)
+        q = _probability_rows(input, target, n_classes)
     if label_smoothing:
         q = q * (1 - label_smoothing) + label_smoothing / n_classes
     loss = fused.SoftmaxCrossEntropy.apply(logits, q, reduction)
-    if reduction == "none":
-        loss = loss.reshape(input.shape[:1] + rest if input.ndim > 1 else ())
+    if reduction == "none":  # back to the target's layout, (N, d1, ...) or ()
+        loss = loss.reshape(input.shape[:1] + input.shape[2:] if input.ndim > 1 else ())
     return loss
+
+
+def _class_rows(logits: Tensor, n_classes: int) -> Tensor:
+    """(C,), (N, C) or (N, C, d1, ...) -> (rows, C): class dim last, the rest flattened."""
+    if logits.ndim == 1:
+        return logits.unsqueeze(0)
+    if logits.ndim > 2:
+        return logits.permute(0, *range(2, logits.ndim), 1).reshape(-1, n_classes)
+    return logits
+
+
+def _index_rows(input: Tensor, target, n_classes: int, label_smoothing: float):
+    """Class indices, one per row (rows,); one-hot rows (rows, C) when smoothing."""
+    expected = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
+    idx = _index_target(target, n_classes, input.shape, expected)
+    q = idx.reshape(-1) if idx.ndim != 1 else idx
+    if label_smoothing:  # smoothing needs the full distribution
+        q = np.eye(n_classes, dtype=input.dtype)[q]
+    return q
+
+
+def _probability_rows(input: Tensor, target, n_classes: int) -> Tensor:
+    """A distribution per row (rows, C), from a target of the logits' shape."""
+    q = target if isinstance(target, Tensor) else Tensor(target, dtype=input.dtype)
+    if q.shape != input.shape:
+        raise ValueError(f"cross_entropy: probability target of shape {q.shape} must "
+                         f"have the logits' shape {input.shape}")
+    q = q.unsqueeze(0) if input.ndim == 1 else q
+    if input.ndim > 2:
+        q = q.permute(0, *range(2, q.ndim), 1)
+    return q.reshape(-1, n_classes)
 
 
 def nll_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
