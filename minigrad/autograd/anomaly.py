@@ -1,10 +1,13 @@
-"""Anomaly mode: raise at the first op whose forward or backward produced NaN or inf."""
+"""Anomaly mode: raise at the first op whose forward or backward produced NaN or inf.
+
+Anomaly mode is per thread, as in PyTorch (``thread_state``).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-_anomaly = [False]
+from .thread_state import current
 
 
 def check_finite(array: np.ndarray, where: str) -> None:
@@ -32,10 +35,11 @@ class detect_anomaly:
         self.enabled = enabled
 
     def __enter__(self):
-        self.prev = _anomaly[0]
-        _anomaly[0] = self.enabled
+        state = current()
+        self.prev = state.anomaly
+        state.anomaly = self.enabled
         return self
 
     def __exit__(self, *exc):
-        _anomaly[0] = self.prev
+        current().anomaly = self.prev
         return False

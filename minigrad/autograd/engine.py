@@ -26,9 +26,9 @@ from heapq import heappop, heappush
 import numpy as np
 
 from .. import _tensor as _t
-from .anomaly import _anomaly, check_finite
+from .anomaly import check_finite
 from .function import Node
-from .grad_mode import _state as _grad_state
+from .thread_state import current
 
 
 def sum_to(grad, shape: tuple, op: str = "backward"):
@@ -127,9 +127,10 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
     ready = [(-node._seq, node) for node in pending]
     ready.sort()
     single = None
-    prev_mode = _grad_state[0]
-    _grad_state[0] = create_graph
-    plain, anomaly = not create_graph, _anomaly[0]  # fixed for this whole pass
+    state = current()
+    prev_mode = state.grad_enabled
+    state.grad_enabled = create_graph
+    plain, anomaly = not create_graph, state.anomaly  # fixed for this whole pass
     try:
         while single is not None or ready:
             if single is not None:
@@ -207,7 +208,7 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
                 else:
                     _accumulate_into(parent, _as_tensor(g), create_graph, handed)
     finally:
-        _grad_state[0] = prev_mode
+        state.grad_enabled = prev_mode
 
     if targets is None:
         return None
@@ -225,11 +226,12 @@ def _backward_named(node, grad):
     """Anomaly mode: run ``node``'s backward with the per-op forward checks off, so a
     NaN/inf it makes is reported by the check of its gradients, under the node's name,
     rather than under the name of whichever helper op (a Div, a Mul) first saw it."""
-    _anomaly[0] = False
+    state = current()
+    state.anomaly = False
     try:
         return node._fn.backward(node, grad)
     finally:
-        _anomaly[0] = True
+        state.anomaly = True
 
 
 def _as_grad(value, like, what: str):

@@ -39,16 +39,12 @@ from operator import is_not
 import numpy as np
 
 from .. import _tensor as _t
-from .anomaly import _anomaly, check_finite
-from .grad_mode import _state as _grad_state
+from .anomaly import check_finite
+from .thread_state import _per_thread
 
 _OUTPUT = object()  # marks "the op's own output" among saved tensors (saved without a cycle)
 _OUTPUT_ONLY = (_OUTPUT,)
 _new = object.__new__
-
-# The nn.Module calls under way (innermost last); nodes record the innermost, so graph
-# diagrams can group ops by module. nn.Module.__call__ pushes and pops.
-module_stack: list = []
 
 # Creation order of nodes: an op is always recorded after the ops that made its inputs,
 # so running nodes from the highest number down is a topological order (engine.py).
@@ -101,7 +97,7 @@ class Node:
             if counter[0] != version:
                 self._raise_modified(i, version, counter[0])
         # A plain backward of an array-capable op gets the arrays themselves.
-        if self._fn.array_backward and not _grad_state[0]:
+        if self._fn.array_backward and not _per_thread.state.grad_enabled:
             return plain
         out_vc = self._out_vc
         if out_vc is None:
@@ -219,7 +215,8 @@ class Function:
         Tensor = _t.Tensor
         ctx = cls._node_cls()
         parents = None
-        if _grad_state[0]:
+        state = _per_thread.state
+        if state.grad_enabled:
             # The parent of each input that requires grad: its grad_fn, or itself (leaf).
             n = len(args)
             if n == 2:
@@ -257,7 +254,7 @@ class Function:
         else:
             ctx._parents = parents
             ctx._saved = None
-            _grad_state[0] = False  # forward itself is never recorded
+            state.grad_enabled = False  # forward itself is never recorded
         try:
             returned = cls.forward(ctx, *args, **kwargs)
         except ValueError as err:
@@ -266,7 +263,7 @@ class Function:
             raise
         finally:
             if parents is not None:
-                _grad_state[0] = True
+                state.grad_enabled = True
         # Only a view (or a Tensor handed back by a custom forward) can alias an input;
         # numpy scalars (what ufuncs return for 0-d operands) are always fresh.
         out = returned
@@ -279,7 +276,7 @@ class Function:
                 out = np.asarray(out)
         elif out.base is not None:
             base = _view_base(out, args)
-        if _anomaly[0]:
+        if state.anomaly:
             check_finite(out, f"{cls.__name__} forward")
         dtype = out.dtype
         if parents is None or dtype.kind != "f":  # integer/bool results: no gradient
@@ -288,7 +285,8 @@ class Function:
         ctx._seq = next(_sequence)
         ctx._shape = out.shape
         ctx._dtype = dtype
-        ctx.module = module_stack[-1] if module_stack else None
+        calls = state.module_stack
+        ctx.module = calls[-1] if calls else None
         ctx._retained = None
         if base is None:  # _wrap, inlined
             result = _new(Tensor)

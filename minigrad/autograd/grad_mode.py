@@ -1,16 +1,18 @@
-"""Grad mode: whether ops record the graph. ``no_grad``, ``enable_grad``, ``set_grad_enabled``."""
+"""Grad mode: whether ops record the graph. ``no_grad``, ``enable_grad``, ``set_grad_enabled``.
+
+Grad mode is per thread, as in PyTorch (``thread_state``).
+"""
 
 from __future__ import annotations
 
 import functools
 
-# One mutable cell read on every op: a list lookup is the cheapest global flag in CPython.
-_state = [True]
+from .thread_state import current
 
 
 def is_grad_enabled() -> bool:
     """True when ops record the computation graph (the default)."""
-    return _state[0]
+    return current().grad_enabled
 
 
 class set_grad_enabled:
@@ -23,15 +25,16 @@ class set_grad_enabled:
     """
 
     def __init__(self, mode: bool = True):
-        self.prev = _state[0]
+        state = current()
+        self.prev = state.grad_enabled
         self.mode = bool(mode)
-        _state[0] = self.mode
+        state.grad_enabled = self.mode
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        _state[0] = self.prev
+        current().grad_enabled = self.prev
         return False
 
     def __call__(self, fn):
@@ -47,12 +50,13 @@ class _GradModeContext:
     mode = True
 
     def __enter__(self):
-        self.prev = _state[0]
-        _state[0] = self.mode
+        state = current()
+        self.prev = state.grad_enabled
+        state.grad_enabled = self.mode
         return self
 
     def __exit__(self, *exc):
-        _state[0] = self.prev
+        current().grad_enabled = self.prev
         return False
 
     def __call__(self, fn):

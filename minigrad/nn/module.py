@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from .._tensor import Tensor, write_in_place, zero_grad_in_place
-from ..autograd.function import module_stack
+from ..autograd.thread_state import current
 from ..autograd.grad_mode import no_grad
 from ..dtypes import as_dtype
 from .parameter import Parameter
@@ -48,11 +48,12 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args, **kwargs):
-        module_stack.append(self)  # lets graph diagrams group ops by module
+        calls = current().module_stack  # lets graph diagrams group ops by module
+        calls.append(self)
         try:
             out = self.forward(*args, **kwargs)
         finally:
-            module_stack.pop()
+            calls.pop()
         if self._forward_hooks:
             for hook in list(self._forward_hooks.values()):
                 result = hook(self, args, out)

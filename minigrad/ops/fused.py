@@ -13,7 +13,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.function import Function
-from ..autograd.grad_mode import _state as _grad_state
+from ..autograd.grad_mode import is_grad_enabled
 from ._util import data
 
 
@@ -133,7 +133,7 @@ class SoftmaxCrossEntropy(Function):
         logits, target, p, logp = ctx.saved_tensors
         n = logits.shape[0]
         g = _grad_scale(grad, ctx.reduction, n)
-        recording = _grad_state[0]  # create_graph: recompute through differentiable ops
+        recording = is_grad_enabled()  # create_graph: recompute through differentiable ops
         if recording:
             p, logp = logits.softmax(dim=1), logits.log_softmax(dim=1)
         if _is_index(target):

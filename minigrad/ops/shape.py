@@ -13,7 +13,7 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap, write_in_place
 from ..autograd.function import Function, has_live_alias
-from ..autograd.grad_mode import _state as _grad_state
+from ..autograd.grad_mode import is_grad_enabled
 from ._util import data, normalize_dim, operand
 
 
@@ -303,7 +303,7 @@ def getitem(x: Tensor, index) -> Tensor:
 
 def setitem(x: Tensor, index, value) -> None:
     """``x[index] = value``: in place, for tensors that are not part of a graph."""
-    if _grad_state[0] and (x.requires_grad or (isinstance(value, Tensor)
+    if is_grad_enabled() and (x.requires_grad or (isinstance(value, Tensor)
                                                and value.requires_grad)):
         raise RuntimeError(
             "setitem: index assignment on a tensor that requires grad (or with a value that "
@@ -361,7 +361,7 @@ def inplace(x: Tensor, fn: type[Function], other, op: str) -> Tensor:
         other = operand(other, op)
     operands = () if other is UNARY else (other,)
     other_grad = isinstance(other, Tensor) and other.requires_grad
-    if _grad_state[0] and (x.requires_grad or other_grad):
+    if is_grad_enabled() and (x.requires_grad or other_grad):
         if x.requires_grad and x.grad_fn is None:
             raise RuntimeError(
                 f"{op}: a leaf tensor that requires grad can't be modified in place (its "
