@@ -171,6 +171,7 @@ def _grad(outs, float_outs, inputs, upstream) -> list:
 
 
 def _check_op(fn, reference, args, kw, data, gradgrad, frees_graph, atol, rtol):
+    """One example: the seven checks of the module docstring, in order."""
     diff = [i for i, a in enumerate(args) if _differentiable(a)]
     originals = [args[i].copy() for i in diff]
 
@@ -180,9 +181,31 @@ def _check_op(fn, reference, args, kw, data, gradgrad, frees_graph, atol, rtol):
     def call(*xs):
         return fn(*xs, **kw)
 
-    # 1. forward values against the reference.
     xs = fresh_inputs()
     outs = _as_list(call(*xs))
+    _check_forward(outs, reference, args, kw)                       # 1.
+
+    # Backward with a random upstream gradient.
+    float_outs, upstream = _draw_upstream(outs, data)
+    kept = [u.data.copy() for u in upstream]
+    root, root_grad = _root(outs, float_outs, upstream)
+    root.backward(root_grad)
+    tensors = [xs[i] for i in diff]
+
+    _check_unmodified(diff, tensors, originals, upstream, kept)     # 2.
+    again = fresh_inputs()  # autograd.grad's vector-Jacobian product, for 3.
+    vjp = _grad(_as_list(call(*again)), float_outs, [again[i] for i in diff], upstream)
+    _check_grads(diff, tensors, vjp)                                # 3.
+    _check_no_aliasing(diff, tensors, upstream, outs)               # 4.
+    if frees_graph:
+        _check_graph_freed(root, root_grad)                         # 5.
+    gradcheck(call, fresh_inputs(), atol=atol, rtol=rtol)           # 6.
+    if gradgrad:
+        gradgradcheck(call, fresh_inputs(), atol=atol, rtol=rtol)   # 7.
+
+
+def _check_forward(outs: list, reference, args, kw) -> None:
+    """Forward values, shapes and dtypes against the reference on copies of the arrays."""
     expected = _as_list(reference(*(a.copy() if _differentiable(a) else a for a in args),
                                   **kw))
     assert len(outs) == len(expected), \
@@ -198,30 +221,35 @@ def _check_op(fn, reference, args, kw, data, gradgrad, frees_graph, atol, rtol):
         else:
             np.testing.assert_array_equal(o.data, e, err_msg=f"forward output {k}")
 
-    # Backward with a random upstream gradient.
+
+def _draw_upstream(outs: list, data) -> tuple[list, list]:
+    """The floating outputs' positions, and a random upstream gradient for each."""
     float_outs = [k for k, o in enumerate(outs) if o.dtype.kind == "f"]
     upstream = [Tensor(data.draw(hnp.arrays(np.float64, outs[k].shape,
                                             elements=finite_floats(-2, 2)),
                                  label=f"upstream gradient {k}")) for k in float_outs]
-    kept = [u.data.copy() for u in upstream]
+    return float_outs, upstream
+
+
+def _root(outs: list, float_outs: list, upstream: list) -> tuple:
+    """What to call ``backward`` on, and with which gradient."""
     if len(float_outs) == 1:
-        root, root_grad = outs[float_outs[0]], upstream[0]
-    else:  # several outputs: one scalar root (whose Mul nodes save tensors themselves)
-        root = sum((outs[k] * u).sum() for k, u in zip(float_outs, upstream))
-        root_grad = None
-    root.backward(root_grad)
+        return outs[float_outs[0]], upstream[0]
+    # Several outputs: one scalar root (whose Mul nodes save tensors themselves).
+    return sum((outs[k] * u).sum() for k, u in zip(float_outs, upstream)), None
 
-    tensors = [xs[i] for i in diff]
 
-    # 2. nothing the op was given was modified (by forward or backward).
+def _check_unmodified(diff: list, tensors: list, originals: list, upstream: list,
+                      kept: list) -> None:
+    """Nothing the op was given was modified (by forward or backward)."""
     for i, x, orig in zip(diff, tensors, originals):
         np.testing.assert_array_equal(x.data, orig, err_msg=f"input {i} was modified")
     for u, orig in zip(upstream, kept):
         np.testing.assert_array_equal(u.data, orig, err_msg="the upstream grad was modified")
 
-    # 3. backward() agrees with the vector-Jacobian product of autograd.grad.
-    again = fresh_inputs()
-    vjp = _grad(_as_list(call(*again)), float_outs, [again[i] for i in diff], upstream)
+
+def _check_grads(diff: list, tensors: list, vjp: list) -> None:
+    """Every input's ``.grad`` has its shape, float64, and the values of ``vjp``."""
     for i, x, expected in zip(diff, tensors, vjp):
         g = x.grad
         assert g is not None, f"input {i} got no gradient"
@@ -230,7 +258,9 @@ def _check_op(fn, reference, args, kw, data, gradgrad, frees_graph, atol, rtol):
         np.testing.assert_allclose(g.data, expected, rtol=1e-10, atol=1e-12,
                                    err_msg=f".grad of input {i} after backward")
 
-    # 4. no aliasing among the grads, nor with what the user handed in or got out.
+
+def _check_no_aliasing(diff: list, tensors: list, upstream: list, outs: list) -> None:
+    """No two grads share memory, nor with what the user handed in or got out."""
     grads = [x.grad.data for x in tensors]
     others = [u.data for u in upstream] + [x.data for x in tensors] + [o.data for o in outs]
     for a, ga in enumerate(grads):
@@ -242,17 +272,13 @@ def _check_op(fn, reference, args, kw, data, gradgrad, frees_graph, atol, rtol):
                 f"the .grad of input {diff[a]} shares memory with an input, output or the " \
                 "upstream gradient"
 
-    # 5. saved buffers are freed after backward.
-    if frees_graph:
-        try:
-            root.backward(root_grad)
-        except RuntimeError:
-            pass
-        else:
-            raise AssertionError("a second backward through the graph did not raise; the "
-                                 "saved tensors were not freed")
 
-    # 6.-7. full Jacobians, first and second order.
-    gradcheck(call, fresh_inputs(), atol=atol, rtol=rtol)
-    if gradgrad:
-        gradgradcheck(call, fresh_inputs(), atol=atol, rtol=rtol)
+def _check_graph_freed(root: Tensor, root_grad) -> None:
+    """Saved buffers are freed after backward: a second backward raises."""
+    try:
+        root.backward(root_grad)
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("a second backward through the graph did not raise; the "
+                             "saved tensors were not freed")
