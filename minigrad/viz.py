@@ -264,6 +264,47 @@ class _UnionFind:
             self.parent[ra] = rb
 
 
+class _Placement:
+    """Where each drawn thing goes: DOT nodes by cluster (a module call, or None for the
+    top level), and each cluster's chain of enclosing clusters."""
+
+    def __init__(self):
+        self.placed: dict = {}  # cluster key or None -> [(DOT name, attrs)]
+        self.chain: dict = {}  # cluster key -> its chain, outermost first (for nesting)
+
+    def put(self, key_chain: list, name: str, attrs: dict) -> None:
+        key = key_chain[-1] if key_chain else None
+        if key is not None:
+            self.chain.setdefault(key, key_chain)
+        self.placed.setdefault(key, []).append((name, attrs))
+
+    def subgraphs(self, graphviz) -> dict:
+        """A subgraph per cluster that holds nodes, and per ancestor of one."""
+        subs = {key: graphviz.Digraph(f"cluster_{n}") for n, key in
+                enumerate(k for k in self.placed if k is not None)}
+        for key in list(self.chain):
+            for anc in self.chain[key][:-1]:
+                if anc not in subs:
+                    subs[anc] = graphviz.Digraph(f"cluster_{len(subs)}")
+                    self.chain.setdefault(anc, self.chain[key][
+                        :self.chain[key].index(anc) + 1])
+        return subs
+
+    def emit(self, graphviz, dot, style) -> None:
+        """Nodes into their clusters, each cluster into its parent (innermost first,
+        iteratively: no recursion), the rest at the top of ``dot``."""
+        subs = self.subgraphs(graphviz)
+        for key, sub in subs.items():
+            sub.attr(**style(key, len(self.chain[key]) - 1))
+            for name, attrs in self.placed.get(key, ()):
+                sub.node(name, **attrs)
+        for key in sorted(subs, key=lambda k: -len(self.chain[k])):
+            chain = self.chain[key]
+            (subs[chain[-2]] if len(chain) > 1 else dot).subgraph(subs[key])
+        for name, attrs in self.placed.get(None, ()):
+            dot.node(name, **attrs)
+
+
 class _Drawer:
     def __init__(self, graph: _Graph, names: _Names, show_data: bool, show_grad: bool):
         self.g, self.names = graph, names
@@ -305,9 +346,25 @@ class _Drawer:
 
     # ------------------------------------------------------------------ build
     def build(self, graphviz, rankdir: str, group_modules: bool, legend: bool):
-        g = self.g
-        n_drawn = len(g.shown) + len(self.value_of)
-        dot = graphviz.Digraph(
+        """The Digraph: every drawn thing placed in its cluster, then the edges."""
+        dot = self.digraph(graphviz, rankdir)
+        chains = self.clusters() if group_modules else {}
+        places = _Placement()
+        roles_used = self.place_items(places, chains)
+        edges = self.place_values(places, chains, roles_used)
+        edges += self.input_edges(places)
+        places.emit(graphviz, dot, self.cluster_style)
+        for tail, head, attrs in edges:
+            dot.edge(tail, head, **attrs)
+        if legend:
+            dot.node("legend", self.legend_label(roles_used), shape="plaintext",
+                     style="", margin="0")
+        return dot
+
+    def digraph(self, graphviz, rankdir: str):
+        """The empty Digraph with the diagram's fonts, spacing and canvas size."""
+        n_drawn = len(self.g.shown) + len(self.value_of)
+        return graphviz.Digraph(
             "minigrad",
             graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "fontsize": "12",
                         "nodesep": "0.25", "ranksep": "0.35",
@@ -317,44 +374,44 @@ class _Drawer:
             node_attr={"fontname": "Helvetica", "fontsize": "11", "shape": "box",
                        "style": "filled", "height": "0.3", "margin": "0.08,0.04"},
             edge_attr={"color": "#555555", "arrowsize": "0.6"})
-        chains = self.clusters() if group_modules else {}
-        # Place every drawn thing: (DOT name, attrs) into a cluster key or None (top).
-        placed: dict = {}
-        cluster_chain: dict = {}  # cluster key -> its chain (for nesting)
 
-        def put(key_chain: list, name: str, attrs: dict) -> None:
-            key = key_chain[-1] if key_chain else None
-            if key is not None:
-                cluster_chain.setdefault(key, key_chain)
-            placed.setdefault(key, []).append((name, attrs))
-
+    def place_items(self, places: _Placement, chains: dict) -> set:
+        """Ops and leaves, each named by its place in the walk; returns the roles drawn."""
         roles_used = {"op"}
-        for i, item in enumerate(g.shown):
+        for i, item in enumerate(self.g.shown):
             if isinstance(item, Node):
                 name = f"op{i}"
-                put(chains.get(id(item), []), name, self.op_attrs(item))
+                places.put(chains.get(id(item), []), name, self.op_attrs(item))
             else:
                 name = f"t{i}"
                 role = self.leaf_role(item)
                 roles_used.add(role)
-                put(self.leaf_chain(item, chains), name, self.tensor_attrs(item, role))
+                places.put(self.leaf_chain(item, chains), name, self.tensor_attrs(item, role))
             self.ids[id(item)] = self.src[id(item)] = name
+        return roles_used
 
+    def place_values(self, places: _Placement, chains: dict, roles_used: set) -> list:
+        """Records of the non-leaf tensors drawn (roots, named tensors), each after its
+        op; returns the op -> record edges."""
         edges = []
         for j, (op_id, t) in enumerate(self.value_of.items()):
             name = f"v{j}"
-            users = [c for c in g.consumers.get(op_id, ()) if g.is_shown(c)]
+            users = [c for c in self.g.consumers.get(op_id, ()) if self.g.is_shown(c)]
             role = "intermediate" if users else "output"
             roles_used.add(role)
             # deepest cluster holding the op and everything that uses its output
             common = chains.get(op_id, [])
             for c in users:
                 common = _common_prefix(common, chains.get(id(c), []))
-            put(common if users else [], name, self.tensor_attrs(t, role))
+            places.put(common if users else [], name, self.tensor_attrs(t, role))
             edges.append((self.ids[op_id], name, _SPINE))
             self.src[op_id] = name  # consumers take the value from the record
+        return edges
 
-        more = f"… {g.hidden} more nodes not shown (max_nodes={g.max_nodes})"
+    def input_edges(self, places: _Placement) -> list:
+        """Each op's inputs -> the op; inputs past the cut come from one "more" note."""
+        g = self.g
+        edges = []
         cut_from: set = set()
         for item in g.shown:
             if not isinstance(item, Node):
@@ -369,37 +426,16 @@ class _Drawer:
                     cut_from.add(id(item))
                     edges.append(("more", self.ids[id(item)], {"style": "dashed"}))
         if g.hidden:
-            put([], "more", {"label": more, "shape": "note", "style": "dashed",
-                             "fontcolor": "#444444"})
+            places.put([], "more", {
+                "label": f"… {g.hidden} more nodes not shown (max_nodes={g.max_nodes})",
+                "shape": "note", "style": "dashed", "fontcolor": "#444444"})
+        return edges
 
-        # Emit clusters innermost first, each into its parent (iteratively, no recursion).
-        subs = {key: graphviz.Digraph(f"cluster_{n}") for n, key in
-                enumerate(k for k in placed if k is not None)}
-        for key in list(cluster_chain):  # make sure every ancestor cluster exists
-            for anc in cluster_chain[key][:-1]:
-                if anc not in subs:
-                    subs[anc] = graphviz.Digraph(f"cluster_{len(subs)}")
-                    cluster_chain.setdefault(anc, cluster_chain[key][
-                        :cluster_chain[key].index(anc) + 1])
-        for key, sub in subs.items():
-            depth = len(cluster_chain[key]) - 1
-            sub.attr(label=self.names.label(key[0]),
-                     style="rounded,filled",
-                     fillcolor=_CLUSTER_FILLS[min(depth, len(_CLUSTER_FILLS) - 1)],
-                     color="#9a9ab0", fontsize="11", margin="10")
-            for name, attrs in placed.get(key, ()):
-                sub.node(name, **attrs)
-        for key in sorted(subs, key=lambda k: -len(cluster_chain[k])):
-            chain = cluster_chain[key]
-            (subs[chain[-2]] if len(chain) > 1 else dot).subgraph(subs[key])
-        for name, attrs in placed.get(None, ()):
-            dot.node(name, **attrs)
-        for tail, head, attrs in edges:
-            dot.edge(tail, head, **attrs)
-        if legend:
-            dot.node("legend", self.legend_label(roles_used), shape="plaintext",
-                     style="", margin="0")
-        return dot
+    def cluster_style(self, key: tuple, depth: int) -> dict:
+        """A module call's box: its label, filled darker the deeper it is nested."""
+        return dict(label=self.names.label(key[0]), style="rounded,filled",
+                    fillcolor=_CLUSTER_FILLS[min(depth, len(_CLUSTER_FILLS) - 1)],
+                    color="#9a9ab0", fontsize="11", margin="10")
 
     def leaf_chain(self, t: Tensor, chains: dict) -> list:
         """A parameter sits in the innermost cluster holding all its uses, no deeper than
