@@ -7,6 +7,11 @@
 tensor([2., 4., 6.])
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from . import autograd, dtypes, func
 from ._tensor import Tensor, tensor
 from .autograd import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -59,11 +64,25 @@ from .ops import (
 from .random import default_generator, manual_seed
 from .serialization import load, save
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+    from typing_extensions import TypeIs
+
+    # Loaded on first use (__getattr__ below); imported here for type checkers only.
+    from . import data as data
+    from . import datasets as datasets
+    from . import metrics as metrics
+    from . import nn as nn
+    from . import optim as optim
+    from . import testing as testing
+    from . import viz as viz
+    from ._tensor import Operand
+
 clip = clamp
 
 
-def _unary(name):
-    def fn(x, *args, **kwargs):
+def _unary(name: str) -> Callable[..., Tensor]:
+    def fn(x: Tensor | ArrayLike, *args: Any, **kwargs: Any) -> Tensor:
         return getattr(x if isinstance(x, Tensor) else tensor(x), name)(*args, **kwargs)
 
     fn.__name__ = name
@@ -76,8 +95,8 @@ sigmoid, tanh, relu, leaky_relu = (_unary(n) for n in ("sigmoid", "tanh", "relu"
 neg, expand, broadcast_to, view = (_unary(n) for n in ("neg", "expand", "broadcast_to", "view"))
 
 
-def _binary(name):
-    def fn(a, b):
+def _binary(name: str) -> Callable[[Any, Any], Tensor]:
+    def fn(a: Any, b: Any) -> Tensor:
         if not isinstance(a, Tensor):
             a = tensor(a) if not isinstance(b, Tensor) else a
         return getattr(a, f"__{name}__")(b) if isinstance(a, Tensor) else \
@@ -92,17 +111,17 @@ add, sub, mul, div, pow = (_binary(n) for n in ("add", "sub", "mul", "truediv", 
 div.__name__ = "div"
 
 
-def maximum(a, b) -> Tensor:
+def maximum(a: Tensor | ArrayLike, b: Operand) -> Tensor:
     """Elementwise maximum; ties split the gradient evenly."""
     return (a if isinstance(a, Tensor) else tensor(a)).maximum(b)
 
 
-def minimum(a, b) -> Tensor:
+def minimum(a: Tensor | ArrayLike, b: Operand) -> Tensor:
     """Elementwise minimum; ties split the gradient evenly."""
     return (a if isinstance(a, Tensor) else tensor(a)).minimum(b)
 
 
-def is_tensor(obj) -> bool:
+def is_tensor(obj: object) -> TypeIs[Tensor]:
     return isinstance(obj, Tensor)
 
 
@@ -113,7 +132,7 @@ __version__ = "0.1.0"
 _LAZY = ("nn", "optim", "testing", "viz", "data", "datasets", "metrics")
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name in _LAZY:
         import importlib
 

@@ -9,19 +9,46 @@ from __future__ import annotations
 import builtins
 import weakref
 from collections import namedtuple
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
 from . import dtypes as _dt
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+    from typing import Literal, NamedTuple, TypeAlias
+
+    from numpy.typing import ArrayLike, DTypeLike
+
+    from .autograd.function import Node
+
+    # What the operators take as the other operand (lists: wrap them with mg.tensor).
+    Operand: TypeAlias = "Tensor | float | np.ndarray | np.number[Any]"
+    # A shape given as one argument (``f((2, 3))``; ``f(2, 3)`` works too).
+    ShapeLike: TypeAlias = "tuple[int, ...] | list[int]"
+    # A reduction's ``dim``: one dim, several, or None for all of them.
+    Dims: TypeAlias = "int | tuple[int, ...] | list[int] | None"
+    Casting: TypeAlias = Literal["no", "equiv", "safe", "same_kind", "unsafe"]  # numpy's
+
+    class max_result(NamedTuple):  # at run time the plain namedtuples below
+        values: Tensor
+        indices: Tensor
+
+    class min_result(NamedTuple):
+        values: Tensor
+        indices: Tensor
+else:
+    max_result = namedtuple("max", ["values", "indices"])
+    min_result = namedtuple("min", ["values", "indices"])
+
 _new = object.__new__
 
-max_result = namedtuple("max", ["values", "indices"])
 _FAST = set()  # operand types the operators pass on unchecked (filled below: Tensor, numbers)
-min_result = namedtuple("min", ["values", "indices"])
 
 
-def _wrap(data: np.ndarray, grad_fn=None, requires_grad: bool = False, vc=None) -> Tensor:
+def _wrap(data: np.ndarray, grad_fn: Node | None = None, requires_grad: bool = False,
+          vc: list[Any] | None = None) -> Tensor:
     """Fast internal constructor: ``data`` must already be an ndarray of the final dtype."""
     t = _new(Tensor)
     t.data = data
@@ -32,8 +59,8 @@ def _wrap(data: np.ndarray, grad_fn=None, requires_grad: bool = False, vc=None) 
     return t
 
 
-def write_in_place(tensor: Tensor, value, ufunc: np.ufunc | None = None, index=...,
-                   casting: str = "same_kind") -> None:
+def write_in_place(tensor: Tensor, value: Any, ufunc: np.ufunc | None = None, index: Any = ...,
+                   casting: Casting = "same_kind") -> None:
     """The one way minigrad changes a tensor's memory, and so the one place its version
     goes up: a graph that saved the old values raises at backward instead of silently
     using the new ones.
@@ -63,7 +90,7 @@ def zero_grad_in_place(tensor: Tensor) -> None:
         write_in_place(grad, 0)
 
 
-def _to_array(data, dtype=None) -> np.ndarray:
+def _to_array(data: ArrayLike, dtype: DTypeLike | None = None) -> np.ndarray:
     """Convert user data to an ndarray following the dtype rules in ``minigrad.dtypes``."""
     dtype = _dt.as_dtype(dtype)
     if isinstance(data, Tensor):
@@ -106,10 +133,16 @@ class Tensor:
     """
 
     __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_vc", "__weakref__")
+    data: np.ndarray
+    grad: Tensor | None
+    requires_grad: bool
+    grad_fn: Node | None  # the op that made this tensor (None for leaves)
+    _vc: list[Any]  # version counter: [version, weakrefs to the views sharing it...]
     __array_ufunc__ = None  # ndarray <op> Tensor defers to Tensor's reflected operators
     __hash__ = object.__hash__  # identity, as torch (== is elementwise)
 
-    def __init__(self, data, requires_grad: bool = False, dtype=None):
+    def __init__(self, data: ArrayLike, requires_grad: bool = False,
+                 dtype: DTypeLike | None = None) -> None:
         self.data = _to_array(data, dtype)
         self.grad = None
         self.grad_fn = None
@@ -120,7 +153,7 @@ class Tensor:
 
     # ---------------------------------------------------------------- attributes
     @property
-    def shape(self) -> tuple:
+    def shape(self) -> tuple[int, ...]:
         return self.data.shape
 
     @property
@@ -155,7 +188,12 @@ class Tensor:
         """The last two dimensions swapped (batched matrix transpose)."""
         return self.transpose(-2, -1)
 
-    def size(self, dim: int | None = None):
+    @overload
+    def size(self, dim: None = None) -> tuple[int, ...]: ...
+    @overload
+    def size(self, dim: int) -> int: ...
+
+    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
         """The shape, or the length of dimension ``dim``."""
         if dim is None:
             return self.data.shape
@@ -167,7 +205,7 @@ class Tensor:
     def numel(self) -> int:
         return self.data.size
 
-    def item(self):
+    def item(self) -> int | float | bool:
         """The value of a one-element tensor as a Python number."""
         if self.data.size != 1:
             raise ValueError(f"item: only one-element tensors can be converted to a Python "
@@ -181,10 +219,11 @@ class Tensor:
                                "use tensor.detach().numpy()")
         return self.data
 
-    def tolist(self):
+    def tolist(self) -> Any:
         return self.data.tolist()
 
-    def __array__(self, dtype=None, copy=None):
+    def __array__(self, dtype: DTypeLike | None = None,
+                  copy: bool | None = None) -> np.ndarray:
         return self.data if dtype is None else self.data.astype(dtype)
 
     def __len__(self) -> int:
@@ -192,7 +231,7 @@ class Tensor:
             raise TypeError("len() of a 0-d tensor")
         return self.data.shape[0]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Tensor]:
         if self.data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self.data.shape[0]))
@@ -246,14 +285,15 @@ class Tensor:
             raise RuntimeError("retain_grad: can't retain the grad of a tensor that does not "
                                "require grad")
         if self.grad_fn is not None:
-            self.grad_fn._retained = weakref.ref(self)
+            # (Node's fields get their declared types in autograd/function.py)
+            self.grad_fn._retained = weakref.ref(self)  # pyright: ignore[reportAttributeAccessIssue]
 
     @property
     def retains_grad(self) -> bool:
         fn = self.grad_fn
         return fn is not None and fn._retained is not None and fn._retained() is self
 
-    def backward(self, gradient=None, retain_graph: bool = False,
+    def backward(self, gradient: Tensor | ArrayLike | None = None, retain_graph: bool = False,
                  create_graph: bool = False) -> None:
         """Accumulate the gradient of this tensor into ``.grad`` of every leaf it depends on.
 
@@ -276,14 +316,14 @@ class Tensor:
         """A copy of the data that stays in the graph (its gradient flows back)."""
         return ops.Clone.apply(self)
 
-    def to(self, dtype) -> Tensor:
+    def to(self, dtype: DTypeLike) -> Tensor:
         """Cast to ``dtype`` (differentiable between float types); ``to("cpu")`` is a no-op."""
         if isinstance(dtype, str) and dtype == "cpu":
             return self
-        dtype = _dt.as_dtype(dtype)
-        if dtype == self.data.dtype:
+        dt = _dt.as_dtype(dtype)
+        if dt == self.data.dtype:
             return self
-        return ops.Cast.apply(self, dtype)
+        return ops.Cast.apply(self, dt)
 
     astype = to
     type = to
@@ -304,265 +344,289 @@ class Tensor:
         return self.to(np.bool_)
 
     # --------------------------------------------------------------- arithmetic
-    def __add__(self, other):
+    def __add__(self, other: Operand) -> Tensor:
         return ops.Add.apply(self, other if type(other) in _FAST else ops.operand(other, "add"))
 
-    def __radd__(self, other):
+    def __radd__(self, other: Operand) -> Tensor:
         return ops.Add.apply(other if type(other) in _FAST else ops.operand(other, "add"), self)
 
-    def __sub__(self, other):
+    def __sub__(self, other: Operand) -> Tensor:
         return ops.Sub.apply(self, other if type(other) in _FAST else ops.operand(other, "sub"))
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: Operand) -> Tensor:
         return ops.Sub.apply(other if type(other) in _FAST else ops.operand(other, "sub"), self)
 
-    def __mul__(self, other):
+    def __mul__(self, other: Operand) -> Tensor:
         return ops.Mul.apply(self, other if type(other) in _FAST else ops.operand(other, "mul"))
 
-    def __rmul__(self, other):
+    def __rmul__(self, other: Operand) -> Tensor:
         return ops.Mul.apply(other if type(other) in _FAST else ops.operand(other, "mul"), self)
 
-    def __truediv__(self, other):
+    def __truediv__(self, other: Operand) -> Tensor:
         return ops.Div.apply(self, other if type(other) in _FAST else ops.operand(other, "div"))
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other: Operand) -> Tensor:
         return ops.Div.apply(other if type(other) in _FAST else ops.operand(other, "div"), self)
 
-    def __pow__(self, other):
+    def __pow__(self, other: Operand) -> Tensor:
         return ops.Pow.apply(self, other if type(other) in _FAST else ops.operand(other, "pow"))
 
-    def __rpow__(self, other):
+    def __rpow__(self, other: Operand) -> Tensor:
         return ops.Pow.apply(other if type(other) in _FAST else ops.operand(other, "pow"), self)
 
-    def __neg__(self):
+    def __neg__(self) -> Tensor:
         return ops.Neg.apply(self)
 
-    def __pos__(self):
+    def __pos__(self) -> Tensor:
         return self
 
-    def __matmul__(self, other):
+    def __matmul__(self, other: Operand) -> Tensor:
         return ops.matmul(self, other)
 
-    def __rmatmul__(self, other):
+    def __rmatmul__(self, other: Operand) -> Tensor:
         return ops.matmul(other, self)
 
-    def add(self, other, alpha=1):
+    def add(self, other: Operand, alpha: float = 1) -> Tensor:
         return self + (other if alpha == 1 else other * alpha)
 
-    def sub(self, other, alpha=1):
+    def sub(self, other: Operand, alpha: float = 1) -> Tensor:
         return self - (other if alpha == 1 else other * alpha)
 
-    def mul(self, other):
+    def mul(self, other: Operand) -> Tensor:
         return self * other
 
-    def div(self, other):
+    def div(self, other: Operand) -> Tensor:
         return self / other
 
-    def pow(self, exponent):
+    def pow(self, exponent: Operand) -> Tensor:
         return self ** exponent
 
-    def neg(self):
+    def neg(self) -> Tensor:
         return -self
 
-    def matmul(self, other):
+    def matmul(self, other: Operand) -> Tensor:
         return ops.matmul(self, other)
 
-    def dot(self, other):
+    def dot(self, other: Tensor) -> Tensor:
         return ops.dot(self, other)
 
     # ------------------------------------------------------------- comparisons
-    def __eq__(self, other):
+    # Elementwise, as in torch: == and != give a bool Tensor, not a bool.
+    def __eq__(self, other: ArrayLike) -> Tensor:  # type: ignore[override]
         return ops.compare(np.equal, self, other, "eq")
 
-    def __ne__(self, other):
+    def __ne__(self, other: ArrayLike) -> Tensor:  # type: ignore[override]
         return ops.compare(np.not_equal, self, other, "ne")
 
-    def __lt__(self, other):
+    def __lt__(self, other: ArrayLike) -> Tensor:
         return ops.compare(np.less, self, other, "lt")
 
-    def __le__(self, other):
+    def __le__(self, other: ArrayLike) -> Tensor:
         return ops.compare(np.less_equal, self, other, "le")
 
-    def __gt__(self, other):
+    def __gt__(self, other: ArrayLike) -> Tensor:
         return ops.compare(np.greater, self, other, "gt")
 
-    def __ge__(self, other):
+    def __ge__(self, other: ArrayLike) -> Tensor:
         return ops.compare(np.greater_equal, self, other, "ge")
 
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
-    def __invert__(self):
+    def __invert__(self) -> Tensor:
         if self.data.dtype.kind != "b":
             raise TypeError("~ (logical not) needs a bool tensor")
         return _wrap(~self.data)
 
-    def __and__(self, other):
+    def __and__(self, other: ArrayLike) -> Tensor:
         return ops.compare(np.logical_and, self, other, "and")
 
-    def __or__(self, other):
+    def __or__(self, other: ArrayLike) -> Tensor:
         return ops.compare(np.logical_or, self, other, "or")
 
-    def any(self, dim=None, keepdim=False, **np_names):
+    def any(self, dim: Dims = None, keepdim: bool = False, **np_names: Any) -> Tensor:
         return ops.logical_reduce(np.any, self, dim, keepdim, np_names)
 
-    def all(self, dim=None, keepdim=False, **np_names):
+    def all(self, dim: Dims = None, keepdim: bool = False, **np_names: Any) -> Tensor:
         return ops.logical_reduce(np.all, self, dim, keepdim, np_names)
 
     # ------------------------------------------------------------- elementwise
-    def exp(self):
+    def exp(self) -> Tensor:
         return ops.Exp.apply(self)
 
-    def log(self):
+    def log(self) -> Tensor:
         return ops.Log.apply(self)
 
-    def sqrt(self):
+    def sqrt(self) -> Tensor:
         return ops.Sqrt.apply(self)
 
-    def abs(self):
+    def abs(self) -> Tensor:
         return ops.Abs.apply(self)
 
     __abs__ = abs
 
-    def sin(self):
+    def sin(self) -> Tensor:
         return ops.Sin.apply(self)
 
-    def cos(self):
+    def cos(self) -> Tensor:
         return ops.Cos.apply(self)
 
-    def sigmoid(self):
+    def sigmoid(self) -> Tensor:
         return ops.Sigmoid.apply(self)
 
-    def tanh(self):
+    def tanh(self) -> Tensor:
         return ops.Tanh.apply(self)
 
-    def relu(self):
+    def relu(self) -> Tensor:
         return ops.Relu.apply(self)
 
-    def leaky_relu(self, negative_slope: float = 0.01):
+    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
         return ops.LeakyRelu.apply(self, negative_slope=negative_slope)
 
-    def clamp(self, min=None, max=None):
+    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
         return ops.clamp(self, min, max)
 
     clip = clamp
 
-    def maximum(self, other):
+    def maximum(self, other: Operand) -> Tensor:
         return ops.Maximum.apply(self, ops.operand(other, "maximum"))
 
-    def minimum(self, other):
+    def minimum(self, other: Operand) -> Tensor:
         return ops.Minimum.apply(self, ops.operand(other, "minimum"))
 
-    def sign(self):
+    def sign(self) -> Tensor:
         return _wrap(np.sign(self.data))
 
     # --------------------------------------------------------------- reductions
-    def sum(self, dim=None, keepdim=False, **np_names):
+    def sum(self, dim: Dims = None, keepdim: bool = False, **np_names: Any) -> Tensor:
         return ops.sum(self, dim, keepdim, **np_names)
 
-    def mean(self, dim=None, keepdim=False, **np_names):
+    def mean(self, dim: Dims = None, keepdim: bool = False, **np_names: Any) -> Tensor:
         return ops.mean(self, dim, keepdim, **np_names)
 
-    def var(self, dim=None, correction=1, keepdim=False, **np_names):
+    def var(self, dim: Dims = None, correction: float = 1, keepdim: bool = False,
+               **np_names: Any) -> Tensor:
         return ops.var(self, dim, correction=correction, keepdim=keepdim, **np_names)
 
-    def std(self, dim=None, correction=1, keepdim=False, **np_names):
+    def std(self, dim: Dims = None, correction: float = 1, keepdim: bool = False,
+               **np_names: Any) -> Tensor:
         return ops.std(self, dim, correction=correction, keepdim=keepdim, **np_names)
 
-    def amax(self, dim=None, keepdim=False, **np_names):
+    def amax(self, dim: Dims = None, keepdim: bool = False, **np_names: Any) -> Tensor:
         return ops.amax(self, dim, keepdim, **np_names)
 
-    def amin(self, dim=None, keepdim=False, **np_names):
+    def amin(self, dim: Dims = None, keepdim: bool = False, **np_names: Any) -> Tensor:
         return ops.amin(self, dim, keepdim, **np_names)
 
-    def max(self, dim=None, keepdim=False, **np_names):
+    @overload
+    def max(self, dim: None = None, keepdim: bool = False) -> Tensor: ...
+    @overload
+    def max(self, dim: Tensor, keepdim: bool = False, **np_names: Any) -> Tensor: ...
+    @overload
+    def max(self, dim: int | None = None, keepdim: bool = False,
+            **np_names: Any) -> max_result: ...
+
+    def max(self, dim: int | Tensor | None = None, keepdim: bool = False,
+            **np_names: Any) -> Tensor | max_result:
         return ops.max(self, dim, keepdim, **np_names)
 
-    def min(self, dim=None, keepdim=False, **np_names):
+    @overload
+    def min(self, dim: None = None, keepdim: bool = False) -> Tensor: ...
+    @overload
+    def min(self, dim: Tensor, keepdim: bool = False, **np_names: Any) -> Tensor: ...
+    @overload
+    def min(self, dim: int | None = None, keepdim: bool = False,
+            **np_names: Any) -> min_result: ...
+
+    def min(self, dim: int | Tensor | None = None, keepdim: bool = False,
+            **np_names: Any) -> Tensor | min_result:
         return ops.min(self, dim, keepdim, **np_names)
 
-    def argmax(self, dim=None, keepdim=False, **np_names):
+    def argmax(self, dim: int | None = None, keepdim: bool = False,
+               **np_names: Any) -> Tensor:
         return ops.argmax(self, dim, keepdim, **np_names)
 
-    def argmin(self, dim=None, keepdim=False, **np_names):
+    def argmin(self, dim: int | None = None, keepdim: bool = False,
+               **np_names: Any) -> Tensor:
         return ops.argmin(self, dim, keepdim, **np_names)
 
-    def logsumexp(self, dim=None, keepdim=False, **np_names):
+    def logsumexp(self, dim: Dims = None, keepdim: bool = False, **np_names: Any) -> Tensor:
         return ops.logsumexp(self, dim, keepdim, **np_names)
 
-    def softmax(self, dim=-1):
+    def softmax(self, dim: int = -1) -> Tensor:
         return ops.softmax(self, dim)
 
-    def log_softmax(self, dim=-1):
+    def log_softmax(self, dim: int = -1) -> Tensor:
         return ops.log_softmax(self, dim)
 
     # -------------------------------------------------------------------- shape
-    def reshape(self, *shape):
+    def reshape(self, *shape: int | ShapeLike) -> Tensor:
         return ops.reshape(self, *shape)
 
     view = reshape
 
-    def flatten(self, start_dim: int = 0, end_dim: int = -1):
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         return ops.flatten(self, start_dim, end_dim)
 
-    def transpose(self, dim0: int, dim1: int):
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
         return ops.transpose(self, dim0, dim1)
 
-    def permute(self, *dims):
+    def permute(self, *dims: int | ShapeLike) -> Tensor:
         return ops.permute(self, *dims)
 
-    def unsqueeze(self, dim: int):
+    def unsqueeze(self, dim: int) -> Tensor:
         return ops.unsqueeze(self, dim)
 
-    def squeeze(self, dim=None):
+    def squeeze(self, dim: Dims = None) -> Tensor:
         return ops.squeeze(self, dim)
 
-    def expand(self, *shape):
+    def expand(self, *shape: int | ShapeLike) -> Tensor:
         return ops.expand(self, *shape)
 
-    def broadcast_to(self, shape):
+    def broadcast_to(self, shape: ShapeLike) -> Tensor:
         return ops.expand(self, shape)
 
-    def expand_as(self, other):
+    def expand_as(self, other: Tensor) -> Tensor:
         return ops.expand(self, other.shape)
 
-    def split(self, split_size_or_sections, dim: int = 0):
+    def split(self, split_size_or_sections: int | Sequence[int],
+              dim: int = 0) -> tuple[Tensor, ...]:
         return ops.split(self, split_size_or_sections, dim)
 
-    def chunk(self, chunks: int, dim: int = 0):
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
         return ops.chunk(self, chunks, dim)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> Tensor:
         return ops.getitem(self, index)
 
-    def __setitem__(self, index, value):
+    def __setitem__(self, index: Any, value: Operand) -> None:
         ops.setitem(self, index, value)
 
     # ----------------------------------------------------------------- in place
-    def add_(self, other, alpha=1):
+    def add_(self, other: Operand, alpha: float = 1) -> Tensor:
         return ops.inplace(self, ops.Add, other if alpha == 1 else other * alpha, "add_")
 
-    def sub_(self, other, alpha=1):
+    def sub_(self, other: Operand, alpha: float = 1) -> Tensor:
         return ops.inplace(self, ops.Sub, other if alpha == 1 else other * alpha, "sub_")
 
-    def mul_(self, other):
+    def mul_(self, other: Operand) -> Tensor:
         return ops.inplace(self, ops.Mul, other, "mul_")
 
-    def div_(self, other):
+    def div_(self, other: Operand) -> Tensor:
         return ops.inplace(self, ops.Div, other, "div_")
 
-    def zero_(self):
+    def zero_(self) -> Tensor:
         return ops.inplace(self, ops.Fill, 0, "zero_")
 
-    def fill_(self, value):
+    def fill_(self, value: Operand) -> Tensor:
         return ops.inplace(self, ops.Fill, value, "fill_")
 
-    def copy_(self, src):
+    def copy_(self, src: Operand) -> Tensor:
         return ops.inplace(self, ops.Copy, src, "copy_")
 
-    def clamp_(self, min=None, max=None):
+    def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
         return ops.inplace(self, ops.Clamp, (min, max), "clamp_")
 
-    def relu_(self):
+    def relu_(self) -> Tensor:
         """``relu`` written into this tensor's memory (gradient 0 at 0, as ``relu``)."""
         return ops.inplace(self, ops.Relu, ops.UNARY, "relu_")
 
@@ -578,7 +642,8 @@ from .autograd import engine as _engine  # noqa: E402
 _FAST.update((Tensor, float, int))
 
 
-def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
+def tensor(data: ArrayLike, dtype: DTypeLike | None = None,
+           requires_grad: bool = False) -> Tensor:
     """Make a tensor from a number, a (nested) list or a numpy array (always copies).
 
     Python floats become float32, Python ints int64; a numpy array keeps its dtype.

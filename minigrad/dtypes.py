@@ -15,7 +15,13 @@ Rules (PyTorch's, which differ from numpy's in a few spots):
 
 from __future__ import annotations
 
+import builtins  # `bool` below is numpy's bool (torch's name); annotations say builtins.bool
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
 
 float16 = np.float16
 float32 = np.float32
@@ -28,14 +34,14 @@ bool = np.bool_  # noqa: A001 - torch's name for it
 default_float = np.dtype(np.float32)
 _FLOAT64 = np.dtype(np.float64)
 
-_ALIASES = {
+_ALIASES: dict[str, type[np.generic]] = {
     "float": np.float32, "float32": np.float32, "double": np.float64, "float64": np.float64,
     "half": np.float16, "float16": np.float16, "int": np.int32, "int32": np.int32,
     "long": np.int64, "int64": np.int64, "bool": np.bool_, "uint8": np.uint8,
 }
 
 
-def as_dtype(dtype) -> np.dtype | None:
+def as_dtype(dtype: DTypeLike | None) -> np.dtype | None:
     """Normalise ``dtype`` (numpy type, np.dtype, or a name such as ``"float32"``)."""
     if dtype is None:
         return None
@@ -50,12 +56,12 @@ def as_dtype(dtype) -> np.dtype | None:
                         "or mg.bool") from err
 
 
-def is_floating(dtype: np.dtype) -> bool:
+def is_floating(dtype: np.dtype) -> builtins.bool:
     """True for floating dtypes, the only ones that may require grad."""
     return dtype.kind == "f"
 
 
-def fix_float64(result: np.ndarray, *operands) -> np.ndarray:
+def fix_float64(result: np.ndarray, *operands: Any) -> np.ndarray:
     """Apply the one exception to numpy's promotion (see module docstring).
 
     Called by binary ops on their result; cheap unless numpy produced float64.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-_generator: list = [None]
+_generator: list[np.random.Generator | None] = [None]
 
 
 def manual_seed(seed: int) -> np.random.Generator:
