@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from .. import _tensor as _t
 
+if TYPE_CHECKING:
+    from .._tensor import Dims
+
 _OK_TYPES = (int, float, bool, np.ndarray, np.generic)
 
 
-def operand(x, op: str):
+def operand(x: Any, op: str) -> Any:
     """Accept a Tensor, a Python number or a numpy array as the other side of an op."""
     if isinstance(x, _t.Tensor) or type(x) in (int, float):
         return x
@@ -21,7 +26,7 @@ def operand(x, op: str):
                     "Python number or a numpy array (wrap lists with mg.tensor(...))")
 
 
-def data(x):
+def data(x: Any) -> Any:
     """The ndarray (or number) behind an operand."""
     return x.data if isinstance(x, _t.Tensor) else x
 
@@ -37,7 +42,7 @@ def normalize_dim(dim: int, ndim: int, op: str) -> int:
     return int(dim) % max(ndim, 1) if ndim else 0
 
 
-def normalize_dims(dim, ndim: int, op: str) -> tuple | None:
+def normalize_dims(dim: Dims, ndim: int, op: str) -> tuple[int, ...] | None:
     """``dim`` (None, int or tuple) as a sorted tuple of non-negative dims, or None for all."""
     if dim is None:
         return None
@@ -49,7 +54,7 @@ def normalize_dims(dim, ndim: int, op: str) -> tuple | None:
     return (normalize_dim(dim, ndim, op),) if ndim else ()
 
 
-def np_aliases(op: str, dim, keepdim, np_names: dict):
+def np_aliases(op: str, dim: Any, keepdim: Any, np_names: dict[str, Any]) -> tuple[Any, Any]:
     """Accept numpy's ``axis=`` and ``keepdims=`` as aliases of torch's ``dim``/``keepdim``."""
     if np_names:
         extra = set(np_names) - {"axis", "keepdims"}

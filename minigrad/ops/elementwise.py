@@ -9,12 +9,19 @@ they run on numpy arrays, under ``create_graph`` the same formula runs on Tensor
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .._tensor import Tensor, _wrap
 from ..autograd.function import Function
 from ..dtypes import fix_float64
 from ._util import data, operand
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from .._tensor import Operand
 
 
 class Exp(Function):
@@ -190,7 +197,7 @@ class Clamp(Function):
         return grad * mask, None
 
 
-def clamp(x: Tensor, min=None, max=None) -> Tensor:
+def clamp(x: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
     """Clip ``x`` to ``[min, max]`` (either may be None). Alias: ``clip``."""
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
@@ -251,7 +258,7 @@ class Where(Function):
         return None, grad * cond, grad * ~cond
 
 
-def where(condition, input, other) -> Tensor:
+def where(condition: Tensor | ArrayLike, input: Operand, other: Operand) -> Tensor:
     """Elementwise ``input`` where ``condition`` is true, else ``other`` (broadcasting)."""
     cond = np.asarray(data(condition))
     if cond.dtype != np.bool_:
@@ -284,7 +291,7 @@ class Clone(Function):
         return grad
 
 
-def compare(ufunc, a: Tensor, b, op: str) -> Tensor:
+def compare(ufunc: np.ufunc, a: Tensor, b: ArrayLike, op: str) -> Tensor:
     """Comparisons and logical ops: bool tensors, never part of the graph."""
     b = operand(b, op) if not isinstance(b, list | tuple) else np.asarray(b)
     try:

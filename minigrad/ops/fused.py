@@ -9,6 +9,8 @@ gradients stay exact.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .._tensor import Tensor
@@ -46,7 +48,7 @@ class FusedLinear(Function):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Any, grad: Any):
         x, weight = ctx.saved_tensors
         grad_x = grad @ weight if weight is not None else None
         rows = grad
@@ -60,7 +62,7 @@ class FusedLinear(Function):
         return grad_x, grad_w, grad_b
 
 
-def reduce_loss(loss, reduction: str):
+def reduce_loss(loss: Any, reduction: str) -> Any:
     """Apply ``reduction`` to per-element losses (Tensor or ndarray)."""
     if reduction == "mean":
         if type(loss) is np.ndarray and loss.size:  # ndarray.mean's Python layer is slow
@@ -71,14 +73,14 @@ def reduce_loss(loss, reduction: str):
     return loss
 
 
-def _grad_scale(grad: Tensor, reduction: str, n: int, ndim: int = 2):
+def _grad_scale(grad: Tensor, reduction: str, n: int, ndim: int = 2) -> Tensor:
     """The upstream gradient broadcast against per-element losses of ``n`` rows."""
     if reduction == "none":
         return grad.reshape(grad.shape + (1,) * (ndim - grad.ndim))
     return grad / n if reduction == "mean" else grad
 
 
-_ROWS: dict = {}
+_ROWS: dict[int, np.ndarray] = {}
 
 
 def _rows(n: int) -> np.ndarray:
@@ -93,7 +95,7 @@ def _rows(n: int) -> np.ndarray:
     return rows
 
 
-def _is_index(target) -> bool:
+def _is_index(target: Any) -> bool:
     return isinstance(target, np.ndarray) and target.dtype.kind in "iu"
 
 
@@ -110,7 +112,7 @@ class SoftmaxCrossEntropy(Function):
     array_backward = True
 
     @staticmethod
-    def forward(ctx, logits, target, reduction):
+    def forward(ctx: Any, logits, target, reduction):
         x = logits.data
         z = x - np.maximum.reduce(x, axis=1, keepdims=True)  # shifted: exp cannot overflow
         p = np.exp(z)
@@ -129,7 +131,7 @@ class SoftmaxCrossEntropy(Function):
         return loss if loss.dtype == x.dtype else loss.astype(x.dtype)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Any, grad: Any):
         logits, target, p, logp = ctx.saved_tensors
         n = logits.shape[0]
         g = _grad_scale(grad, ctx.reduction, n)
@@ -156,7 +158,7 @@ class BinaryCrossEntropy(Function):
     """-(t log p + (1-t) log(1-p)) with each log clamped at -100, as torch."""
 
     @staticmethod
-    def forward(ctx, p, t, reduction):
+    def forward(ctx: Any, p, t, reduction):
         pd, td = p.data, data(t)
         with np.errstate(divide="ignore"):  # log(0) = -inf, clamped to -100 right here
             log_p = np.maximum(np.log(pd), -100)
@@ -167,7 +169,7 @@ class BinaryCrossEntropy(Function):
                                                                            copy=False)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Any, grad: Any):
         p, t, log_p, log_1mp = ctx.saved_tensors
         g = _grad_scale(grad, ctx.reduction, p.data.size, p.ndim)
         # torch's gradient: (p - t) / max(p (1 - p), 1e-12)
@@ -184,7 +186,7 @@ class BinaryCrossEntropyWithLogits(Function):
     """
 
     @staticmethod
-    def forward(ctx, x, t, pos_weight, reduction):
+    def forward(ctx: Any, x, t, pos_weight, reduction):
         xd, td = x.data, data(t)
         w = 1 + (data(pos_weight) - 1) * td if pos_weight is not None else 1
         softplus_neg = np.logaddexp(0, -xd)  # log(1 + exp(-x)), stable both ways
@@ -194,7 +196,7 @@ class BinaryCrossEntropyWithLogits(Function):
         return reduce_loss(loss, reduction).astype(xd.dtype, copy=False)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Any, grad: Any):
         x, t, pos_weight = ctx.saved_tensors
         g = _grad_scale(grad, ctx.reduction, x.data.size, x.ndim)
         w = 1 + (pos_weight - 1) * t if pos_weight is not None else 1

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ..dtypes import fix_float64
 from ._util import data, operand
+
+if TYPE_CHECKING:
+    from .._tensor import Operand
 
 
 class MatMul(Function):
@@ -19,14 +24,14 @@ class MatMul(Function):
     """
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx: Any, a: Operand, b: Operand):
         ctx.save_for_backward(b if ctx.needs_input_grad[0] else None,
                               a if ctx.needs_input_grad[1] else None)
         ctx.a_ndim, ctx.b_ndim = np.ndim(data(a)), np.ndim(data(b))
         return fix_float64(np.matmul(data(a), data(b)), a, b)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Any, grad: Tensor):
         b, a = ctx.saved_tensors
         if ctx.a_ndim == 1 and ctx.b_ndim == 1:  # inner product: grad is 0-d
             return (grad * b if b is not None else None), (grad * a if a is not None else None)
@@ -48,12 +53,12 @@ class MatMul(Function):
         return grad_a, grad_b
 
 
-def _mT(x):
+def _mT(x: Any) -> Any:
     """Swap the last two dims of a Tensor or array."""
     return x.transpose(-2, -1) if isinstance(x, Tensor) else np.swapaxes(x, -2, -1)
 
 
-def matmul(a, b) -> Tensor:
+def matmul(a: Operand, b: Operand) -> Tensor:
     """Matrix product with numpy's semantics (``@``).
 
     Shapes: (n,k)@(k,m)->(n,m); (k,)@(k,m)->(m,); (n,k)@(k,)->(n,); (k,)@(k,)->();

@@ -11,6 +11,8 @@ first occurrence), again as torch.
 from __future__ import annotations
 
 import builtins
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
@@ -18,20 +20,24 @@ from .._tensor import Tensor, _wrap, max_result, min_result
 from ..autograd.function import Function
 from ._util import normalize_dim, normalize_dims, np_aliases
 
+if TYPE_CHECKING:
+    from .._tensor import Dims
 
-def _kept_shape(shape: tuple, dims: tuple | None) -> tuple:
+
+def _kept_shape(shape: tuple[int, ...], dims: tuple[int, ...] | None) -> tuple[int, ...]:
     """``shape`` with the reduced dims set to 1 (the keepdim shape)."""
     if dims is None:
         return (1,) * len(shape)
     return tuple(1 if i in dims else s for i, s in enumerate(shape))
 
 
-def _count(shape: tuple, dims: tuple | None) -> int:
+def _count(shape: tuple[int, ...], dims: tuple[int, ...] | None) -> int:
     """How many elements each output element of a reduction over ``dims`` combines."""
     return int(np.prod(shape if dims is None else [shape[d] for d in dims]))
 
 
-def _restore(grad: Tensor, shape: tuple, dims, keepdim: bool) -> Tensor:
+def _restore(grad: Tensor, shape: tuple[int, ...], dims: tuple[int, ...] | None,
+             keepdim: bool) -> Tensor:
     """Broadcast a reduction's gradient back to the input's shape."""
     if not keepdim:
         grad = grad.reshape(_kept_shape(shape, dims))
@@ -40,34 +46,34 @@ def _restore(grad: Tensor, shape: tuple, dims, keepdim: bool) -> Tensor:
 
 class Sum(Function):
     @staticmethod
-    def forward(ctx, x, dims, keepdim):
+    def forward(ctx: Any, x, dims, keepdim):
         ctx.shape, ctx.dims, ctx.keepdim = x.data.shape, dims, keepdim
         return np.sum(x.data, axis=dims, keepdims=keepdim)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Any, grad: Any):
         return _restore(grad, ctx.shape, ctx.dims, ctx.keepdim), None, None
 
 
 class Mean(Function):
     @staticmethod
-    def forward(ctx, x, dims, keepdim):
+    def forward(ctx: Any, x, dims, keepdim):
         ctx.shape, ctx.dims, ctx.keepdim = x.data.shape, dims, keepdim
         ctx.count = _count(x.data.shape, dims)
         return np.mean(x.data, axis=dims, keepdims=keepdim)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Any, grad: Any):
         return _restore(grad / ctx.count, ctx.shape, ctx.dims, ctx.keepdim), None, None
 
 
 class _Extreme(Function):
     """amax/amin: the gradient is split evenly between tied extremes."""
 
-    reduce = staticmethod(np.max)
+    reduce: Callable[..., np.ndarray] = staticmethod(np.max)
 
     @classmethod
-    def forward(cls, ctx, x, dims, keepdim):
+    def forward(cls, ctx: Any, x, dims, keepdim):
         if x.data.size == 0:
             raise ValueError(f"{cls.__name__.lower()}: the input is empty; there is no extreme "
                              "value to take")
@@ -79,7 +85,7 @@ class _Extreme(Function):
             tuple(s for i, s in enumerate(x.data.shape) if dims is not None and i not in dims))
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Any, grad: Any):
         (share,) = ctx.saved_tensors
         return _restore(grad, ctx.shape, ctx.dims, ctx.keepdim) * share, None, None
 
@@ -96,14 +102,14 @@ class _ExtremeAt(Function):
     """The values of max(dim)/min(dim): the gradient goes to the chosen index only."""
 
     @staticmethod
-    def forward(ctx, x, index, dim, keepdim):
+    def forward(ctx: Any, x, index, dim, keepdim):
         ctx.save_for_backward(index)  # freed after backward, like every saved buffer
         ctx.shape, ctx.dim, ctx.keepdim = x.data.shape, dim, keepdim
         values = np.take_along_axis(x.data, index, axis=dim)
         return values if keepdim else values.squeeze(dim)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Any, grad: Any):
         if not ctx.keepdim:
             grad = grad.unsqueeze(ctx.dim)
         (index,) = ctx.saved_tensors
@@ -122,14 +128,14 @@ class ScatterAlong(Function):
     """Put ``grad`` at ``index`` along ``dim`` in zeros of ``shape`` (backward of a gather)."""
 
     @staticmethod
-    def forward(ctx, grad, index, dim, shape):
+    def forward(ctx: Any, grad, index, dim, shape):
         ctx.index, ctx.dim = index, dim
         out = np.zeros(shape, dtype=grad.data.dtype)
         np.put_along_axis(out, index, grad.data, axis=dim)
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Any, grad: Any):
         return GatherAlong.apply(grad, ctx.index, ctx.dim), None, None, None
 
 
@@ -137,12 +143,12 @@ class GatherAlong(Function):
     """``take_along_axis``: the values at ``index`` along ``dim``."""
 
     @staticmethod
-    def forward(ctx, x, index, dim):
+    def forward(ctx: Any, x, index, dim):
         ctx.index, ctx.dim, ctx.shape = index, dim, x.data.shape
         return np.take_along_axis(x.data, index, axis=dim)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Any, grad: Any):
         return ScatterAlong.apply(grad, ctx.index, ctx.dim, ctx.shape), None, None
 
 
@@ -150,7 +156,7 @@ class LogSumExp(Function):
     """log(sum(exp(x))) computed stably (shifted by the max); gradient softmax(x)."""
 
     @staticmethod
-    def forward(ctx, x, dims, keepdim):
+    def forward(ctx: Any, x, dims, keepdim):
         m = np.max(x.data, axis=dims, keepdims=True) if x.data.size else 0.0
         m = np.where(np.isfinite(m), m, 0)  # all -inf (or inf) slices: no shift
         out = np.log(np.sum(np.exp(x.data - m), axis=dims, keepdims=True)) + m
@@ -163,25 +169,26 @@ class LogSumExp(Function):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Any, grad: Any):
         x, out = ctx.saved_tensors
         if not ctx.keepdim:
             out = out.reshape(_kept_shape(ctx.shape, ctx.dims))
         return _restore(grad, ctx.shape, ctx.dims, ctx.keepdim) * (x - out).exp(), None, None
 
 
-def _dims(x: Tensor, dim, keepdim, np_names, op):
+def _dims(x: Tensor, dim: Dims, keepdim: bool, np_names: dict[str, Any],
+          op: str) -> tuple[tuple[int, ...] | None, bool]:
     dim, keepdim = np_aliases(op, dim, keepdim, np_names)
     return normalize_dims(dim, x.data.ndim, op), bool(keepdim)
 
 
-def sum(x: Tensor, dim=None, keepdim=False, **np_names) -> Tensor:
+def sum(x: Tensor, dim: Dims = None, keepdim: bool = False, **np_names: Any) -> Tensor:
     """Sum over ``dim`` (all dims by default)."""
     dims, keepdim = _dims(x, dim, keepdim, np_names, "sum")
     return Sum.apply(x, dims, keepdim)
 
 
-def mean(x: Tensor, dim=None, keepdim=False, **np_names) -> Tensor:
+def mean(x: Tensor, dim: Dims = None, keepdim: bool = False, **np_names: Any) -> Tensor:
     """Mean over ``dim`` (all dims by default)."""
     if x.data.dtype.kind != "f":
         raise TypeError(f"mean: needs a floating tensor, got {x.dtype}; use .float() first")
@@ -189,7 +196,8 @@ def mean(x: Tensor, dim=None, keepdim=False, **np_names) -> Tensor:
     return Mean.apply(x, dims, keepdim)
 
 
-def var(x: Tensor, dim=None, correction=1, keepdim=False, **np_names) -> Tensor:
+def var(x: Tensor, dim: Dims = None, correction: float = 1, keepdim: bool = False,
+           **np_names: Any) -> Tensor:
     """Variance over ``dim``, divided by ``N - correction`` (1: unbiased, torch's default)."""
     if "unbiased" in np_names:
         correction = 1 if np_names.pop("unbiased") else 0
@@ -201,24 +209,26 @@ def var(x: Tensor, dim=None, correction=1, keepdim=False, **np_names) -> Tensor:
     return (centered * centered).sum(dim=dims, keepdim=keepdim) / builtins.max(n - correction, 0)
 
 
-def std(x: Tensor, dim=None, correction=1, keepdim=False, **np_names) -> Tensor:
+def std(x: Tensor, dim: Dims = None, correction: float = 1, keepdim: bool = False,
+           **np_names: Any) -> Tensor:
     """Standard deviation: ``sqrt(var(...))``."""
     return var(x, dim, correction=correction, keepdim=keepdim, **np_names).sqrt()
 
 
-def amax(x: Tensor, dim=None, keepdim=False, **np_names) -> Tensor:
+def amax(x: Tensor, dim: Dims = None, keepdim: bool = False, **np_names: Any) -> Tensor:
     """Largest value over ``dim``; tied maxima share the gradient evenly."""
     dims, keepdim = _dims(x, dim, keepdim, np_names, "amax")
     return Amax.apply(x, dims, keepdim)
 
 
-def amin(x: Tensor, dim=None, keepdim=False, **np_names) -> Tensor:
+def amin(x: Tensor, dim: Dims = None, keepdim: bool = False, **np_names: Any) -> Tensor:
     """Smallest value over ``dim``; tied minima share the gradient evenly."""
     dims, keepdim = _dims(x, dim, keepdim, np_names, "amin")
     return Amin.apply(x, dims, keepdim)
 
 
-def _extreme(x, dim, keepdim, np_names, op, whole, at, argfn, result):
+def _extreme(x: Tensor, dim: Any, keepdim: bool, np_names: dict[str, Any], op: str,
+             whole: type[_Extreme], at: type[_ExtremeAt], argfn: Any, result: Any) -> Any:
     if isinstance(dim, Tensor):  # torch.max(a, b) is the elementwise maximum
         return (x.maximum(dim) if op == "max" else x.minimum(dim))
     dim, keepdim = np_aliases(op, dim, keepdim, np_names)
@@ -234,17 +244,38 @@ def _extreme(x, dim, keepdim, np_names, op, whole, at, argfn, result):
     return result(values, _wrap(index if keepdim else index.squeeze(d)))
 
 
-def max(x: Tensor, dim=None, keepdim=False, **np_names):
+@overload
+def max(x: Tensor, dim: None = None, keepdim: bool = False) -> Tensor: ...
+@overload
+def max(x: Tensor, dim: Tensor, keepdim: bool = False, **np_names: Any) -> Tensor: ...
+@overload
+def max(x: Tensor, dim: int | None = None, keepdim: bool = False,
+        **np_names: Any) -> max_result: ...
+
+
+def max(x: Tensor, dim: int | Tensor | None = None, keepdim: bool = False,
+        **np_names: Any) -> Tensor | max_result:
     """Without ``dim``: the largest value. With ``dim``: ``(values, indices)`` as torch."""
     return _extreme(x, dim, keepdim, np_names, "max", Amax, MaxAt, np.argmax, max_result)
 
 
-def min(x: Tensor, dim=None, keepdim=False, **np_names):
+@overload
+def min(x: Tensor, dim: None = None, keepdim: bool = False) -> Tensor: ...
+@overload
+def min(x: Tensor, dim: Tensor, keepdim: bool = False, **np_names: Any) -> Tensor: ...
+@overload
+def min(x: Tensor, dim: int | None = None, keepdim: bool = False,
+        **np_names: Any) -> min_result: ...
+
+
+def min(x: Tensor, dim: int | Tensor | None = None, keepdim: bool = False,
+        **np_names: Any) -> Tensor | min_result:
     """Without ``dim``: the smallest value. With ``dim``: ``(values, indices)`` as torch."""
     return _extreme(x, dim, keepdim, np_names, "min", Amin, MinAt, np.argmin, min_result)
 
 
-def _arg(fn, x: Tensor, dim, keepdim, np_names, op) -> Tensor:
+def _arg(fn: Any, x: Tensor, dim: int | None, keepdim: bool, np_names: dict[str, Any],
+         op: str) -> Tensor:
     dim, keepdim = np_aliases(op, dim, keepdim, np_names)
     if x.data.size == 0:
         raise ValueError(f"{op}: the input is empty")
@@ -255,23 +286,26 @@ def _arg(fn, x: Tensor, dim, keepdim, np_names, op) -> Tensor:
     return _wrap(fn(x.data, axis=d, keepdims=bool(keepdim)).astype(np.int64, copy=False))
 
 
-def argmax(x: Tensor, dim=None, keepdim=False, **np_names) -> Tensor:
+def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False,
+           **np_names: Any) -> Tensor:
     """Index of the largest value (over the flattened tensor when ``dim`` is None)."""
     return _arg(np.argmax, x, dim, keepdim, np_names, "argmax")
 
 
-def argmin(x: Tensor, dim=None, keepdim=False, **np_names) -> Tensor:
+def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False,
+           **np_names: Any) -> Tensor:
     """Index of the smallest value (over the flattened tensor when ``dim`` is None)."""
     return _arg(np.argmin, x, dim, keepdim, np_names, "argmin")
 
 
-def logsumexp(x: Tensor, dim=None, keepdim=False, **np_names) -> Tensor:
+def logsumexp(x: Tensor, dim: Dims = None, keepdim: bool = False, **np_names: Any) -> Tensor:
     """``log(sum(exp(x)))`` over ``dim``, stable for large values."""
     dims, keepdim = _dims(x, dim, keepdim, np_names, "logsumexp")
     return LogSumExp.apply(x, dims, keepdim)
 
 
-def logical_reduce(fn, x: Tensor, dim, keepdim, np_names) -> Tensor:
+def logical_reduce(fn: Any, x: Tensor, dim: Dims, keepdim: bool,
+                   np_names: dict[str, Any]) -> Tensor:
     """``any``/``all``: bool results, never part of the graph."""
     dims, keepdim = _dims(x, dim, keepdim, np_names, fn.__name__)
     return _wrap(np.asarray(fn(x.data, axis=dims, keepdims=keepdim)))

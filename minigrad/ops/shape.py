@@ -8,6 +8,8 @@ backward is the engine's ``sum_to``.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 
@@ -16,8 +18,11 @@ from ..autograd.function import Function, has_live_alias
 from ..autograd.grad_mode import is_grad_enabled
 from ._util import data, normalize_dim, operand
 
+if TYPE_CHECKING:
+    from .._tensor import Dims, Operand, ShapeLike
 
-def _shape_arg(shape, op: str) -> tuple:
+
+def _shape_arg(shape: tuple[Any, ...], op: str) -> tuple[int, ...]:
     """Accept ``f(2, 3)`` and ``f((2, 3))`` alike."""
     if len(shape) == 1 and isinstance(shape[0], list | tuple):
         shape = tuple(shape[0])
@@ -31,16 +36,16 @@ class Reshape(Function):
     array_backward = True
 
     @staticmethod
-    def forward(ctx, x, shape):
+    def forward(ctx: Any, x: Tensor, shape: tuple[int, ...]):
         ctx.shape = x.data.shape
         return x.data.reshape(shape)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Any, grad: Any):
         return grad.reshape(ctx.shape), None
 
 
-def reshape(x: Tensor, *shape) -> Tensor:
+def reshape(x: Tensor, *shape: int | ShapeLike) -> Tensor:
     """The same elements in a new shape (one size may be -1). Alias: ``view``."""
     shape = _shape_arg(shape, "reshape")
     n = x.data.size
@@ -76,7 +81,7 @@ def unsqueeze(x: Tensor, dim: int) -> Tensor:
     return x.reshape(shape[:d] + (1,) + shape[d:])
 
 
-def squeeze(x: Tensor, dim=None) -> Tensor:
+def squeeze(x: Tensor, dim: Dims = None) -> Tensor:
     """Drop dims of size 1 (all of them, or only ``dim`` if given and of size 1)."""
     shape = x.data.shape
     if dim is None:
@@ -88,7 +93,7 @@ def squeeze(x: Tensor, dim=None) -> Tensor:
 
 class Permute(Function):
     @staticmethod
-    def forward(ctx, x, dims):
+    def forward(ctx: Any, x: Tensor, dims: tuple[int, ...]):
         inverse = [0] * len(dims)
         for i, d in enumerate(dims):
             inverse[d] = i
@@ -96,11 +101,11 @@ class Permute(Function):
         return np.transpose(x.data, dims)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Any, grad: Tensor):
         return grad.permute(*ctx.inverse), None
 
 
-def permute(x: Tensor, *dims) -> Tensor:
+def permute(x: Tensor, *dims: int | ShapeLike) -> Tensor:
     """Reorder dims: ``x.permute(2, 0, 1)``."""
     dims = _shape_arg(dims, "permute")
     nd = x.data.ndim
@@ -138,7 +143,7 @@ class Expand(Function):
         return grad, None  # the engine sums it back to the input's shape
 
 
-def expand(x: Tensor, *shape) -> Tensor:
+def expand(x: Tensor, *shape: int | ShapeLike) -> Tensor:
     """Broadcast to ``shape`` without copying (-1 keeps a size). Alias: ``broadcast_to``."""
     shape = _shape_arg(shape, "expand")
     old = x.data.shape
@@ -146,7 +151,7 @@ def expand(x: Tensor, *shape) -> Tensor:
     if lead < 0:
         raise ValueError(f"expand: cannot expand shape {old} to fewer dims {shape}")
     shape = tuple(o if s == -1 and i >= lead else s
-                  for i, (s, o) in enumerate(zip(shape, (None,) * lead + old)))
+                  for i, (s, o) in enumerate(zip(shape, (0,) * lead + old)))
     if shape == old:
         return x
     try:
@@ -162,22 +167,22 @@ def expand(x: Tensor, *shape) -> Tensor:
 
 class Cat(Function):
     @staticmethod
-    def forward(ctx, dim, *tensors):
+    def forward(ctx: Any, dim: int, *tensors: Tensor):
         ctx.dim = dim
         ctx.bounds = np.cumsum([t.data.shape[dim] for t in tensors])[:-1]
         return np.concatenate([data(t) for t in tensors], axis=dim)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Any, grad: Tensor):
         return (None, *grad.split(_sizes(ctx.bounds, grad.shape[ctx.dim]), ctx.dim))
 
 
-def _sizes(bounds, total: int) -> list:
+def _sizes(bounds: Iterable[int], total: int) -> list[int]:
     edges = [0, *[int(b) for b in bounds], total]
     return [b - a for a, b in zip(edges[:-1], edges[1:])]
 
 
-def _as_tensors(tensors, op: str) -> list:
+def _as_tensors(tensors: Iterable[Operand], op: str) -> list[Tensor]:
     tensors = list(tensors)
     if not tensors:
         raise ValueError(f"{op}: expected a non-empty sequence of tensors")
@@ -187,7 +192,7 @@ def _as_tensors(tensors, op: str) -> list:
     return out
 
 
-def cat(tensors, dim: int = 0) -> Tensor:
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dim; all other dims must match."""
     tensors = _as_tensors(tensors, "cat")
     ref = tensors[0].shape
@@ -200,7 +205,7 @@ def cat(tensors, dim: int = 0) -> Tensor:
     return Cat.apply(d, *tensors)
 
 
-def stack(tensors, dim: int = 0) -> Tensor:
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join same-shape tensors along a new dim."""
     tensors = _as_tensors(tensors, "stack")
     ref = tensors[0].shape
@@ -212,7 +217,8 @@ def stack(tensors, dim: int = 0) -> Tensor:
     return cat([t.unsqueeze(d) for t in tensors], dim=d)
 
 
-def split(x: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
+def split(x: Tensor, split_size_or_sections: int | Sequence[int],
+          dim: int = 0) -> tuple[Tensor, ...]:
     """Pieces of size ``split_size`` (the last may be smaller), or of the given sizes."""
     d = normalize_dim(dim, x.data.ndim, "split")
     n = x.data.shape[d]
@@ -234,7 +240,7 @@ def split(x: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
     return tuple(pieces)
 
 
-def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple:
+def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """Split into ``chunks`` pieces of size ceil(n / chunks) (fewer if n is small)."""
     if chunks <= 0:
         raise ValueError(f"chunk: chunks must be positive, got {chunks}")
@@ -243,7 +249,7 @@ def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple:
 
 
 # ------------------------------------------------------------------------ indexing
-def _convert_index(index):
+def _convert_index(index: Any) -> Any:
     """Tensors inside an index become arrays; lists become integer/bool arrays."""
     if isinstance(index, tuple):
         return tuple(_convert_index(i) for i in index)
@@ -256,7 +262,7 @@ def _convert_index(index):
     return index
 
 
-def _is_basic(index) -> bool:
+def _is_basic(index: Any) -> bool:
     """True if numpy indexes with a view (no repeated elements possible)."""
     items = index if isinstance(index, tuple) else (index,)
     return all(i is None or i is Ellipsis or isinstance(i, slice | int | np.integer)
@@ -265,7 +271,7 @@ def _is_basic(index) -> bool:
 
 class GetItem(Function):
     @staticmethod
-    def forward(ctx, x, index):
+    def forward(ctx: Any, x: Tensor, index: Any):
         ctx.shape, ctx.index = x.data.shape, index
         try:
             return x.data[index]
@@ -274,7 +280,7 @@ class GetItem(Function):
                              f"{err}") from err
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Any, grad: Tensor):
         return IndexAdd.apply(grad, ctx.index, ctx.shape), None
 
 
@@ -282,7 +288,7 @@ class IndexAdd(Function):
     """Zeros of ``shape`` with ``grad`` added at ``index`` (repeated indices add up)."""
 
     @staticmethod
-    def forward(ctx, grad, index, shape):
+    def forward(ctx: Any, grad: Tensor, index: Any, shape: tuple[int, ...]):
         ctx.index = index
         out = np.zeros(shape, dtype=grad.data.dtype)
         if _is_basic(index):
@@ -292,16 +298,16 @@ class IndexAdd(Function):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Any, grad: Tensor):
         return grad[ctx.index], None, None
 
 
-def getitem(x: Tensor, index) -> Tensor:
+def getitem(x: Tensor, index: Any) -> Tensor:
     """``x[index]`` with ints, slices, None, Ellipsis, integer arrays and bool masks."""
     return GetItem.apply(x, _convert_index(index))
 
 
-def setitem(x: Tensor, index, value) -> None:
+def setitem(x: Tensor, index: Any, value: Operand) -> None:
     """``x[index] = value``: in place, for tensors that are not part of a graph."""
     if is_grad_enabled() and (x.requires_grad or (isinstance(value, Tensor)
                                                and value.requires_grad)):
@@ -341,14 +347,14 @@ class Copy(Function):
         return None, grad
 
 
-_INPLACE_UFUNC = {"add_": np.add, "sub_": np.subtract, "mul_": np.multiply,
+_INPLACE_UFUNC: dict[str, np.ufunc] = {"add_": np.add, "sub_": np.subtract, "mul_": np.multiply,
                   "div_": np.true_divide}
 
 
 UNARY = object()  # ``other`` for in-place forms of one-input ops: ``fn(x)``
 
 
-def inplace(x: Tensor, fn: type[Function], other, op: str) -> Tensor:
+def inplace(x: Tensor, fn: type[Function], other: Any, op: str) -> Tensor:
     """Run ``fn(x, other)`` (``fn(x)`` when ``other`` is ``UNARY``) and write the result
     into ``x``'s memory.
 
@@ -408,7 +414,7 @@ def _write(x: Tensor, values: np.ndarray, op: str) -> None:
         _raise_inplace(x, values, op, err)
 
 
-def _raise_inplace(x, other, op, err):
+def _raise_inplace(x: Tensor, other: Any, op: str, err: Exception) -> NoReturn:
     if "broadcast" in str(err) or isinstance(err, ValueError):
         raise ValueError(f"{op}: a value of shape {np.shape(data(other))} can't be written "
                          f"into a tensor of shape {x.shape} in place: {err}") from err

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .._tensor import Tensor
@@ -9,7 +11,7 @@ from ..autograd.function import Function
 from ._util import normalize_dim
 
 
-def _shifted(x: np.ndarray, dim: int) -> np.ndarray:
+def _shifted(x: np.ndarray, dim: int | None) -> np.ndarray:
     m = np.max(x, axis=dim, keepdims=True, initial=-np.inf)  # initial: empty dims are fine
     return x - np.where(np.isfinite(m), m, 0)
 
@@ -18,7 +20,7 @@ class Softmax(Function):
     """y = exp(x - max) / sum(exp(x - max)); backward y * (g - sum(g * y))."""
 
     @staticmethod
-    def forward(ctx, x, dim):
+    def forward(ctx: Any, x: Tensor, dim: int | None):
         e = np.exp(_shifted(x.data, dim))
         out = e / np.sum(e, axis=dim, keepdims=True)
         ctx.save_for_backward(out)
@@ -26,7 +28,7 @@ class Softmax(Function):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Any, grad: Tensor):
         (y,) = ctx.saved_tensors
         return y * (grad - (grad * y).sum(dim=ctx.dim, keepdim=True)), None
 
@@ -35,7 +37,7 @@ class LogSoftmax(Function):
     """y = x - logsumexp(x); backward g - softmax(x) * sum(g)."""
 
     @staticmethod
-    def forward(ctx, x, dim):
+    def forward(ctx: Any, x: Tensor, dim: int | None):
         z = _shifted(x.data, dim)
         out = z - np.log(np.sum(np.exp(z), axis=dim, keepdims=True))
         ctx.save_for_backward(out)
@@ -43,12 +45,12 @@ class LogSoftmax(Function):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Any, grad: Tensor):
         (y,) = ctx.saved_tensors
         return grad - y.exp() * grad.sum(dim=ctx.dim, keepdim=True), None
 
 
-def _check(x: Tensor, dim: int, op: str) -> int:
+def _check(x: Tensor, dim: int, op: str) -> int | None:
     if x.data.dtype.kind != "f":
         raise TypeError(f"{op}: needs a floating tensor, got {x.dtype}; use .float() first")
     d = normalize_dim(dim, x.data.ndim, op)
