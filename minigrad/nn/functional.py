@@ -6,6 +6,8 @@ PyTorch's for the same inputs.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from .._tensor import Tensor, _wrap
@@ -13,6 +15,9 @@ from ..ops import fused
 from ..ops._util import data
 from ..ops.softmax import log_softmax, softmax
 from ..random import default_generator
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 __all__ = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax",
            "dropout", "one_hot", "cross_entropy", "nll_loss", "mse_loss", "l1_loss",
@@ -75,7 +80,7 @@ def _check_reduction(reduction: str, op: str) -> None:
         raise ValueError(f"{op}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
 
 
-def _class_indices(target, n_classes: int, op: str) -> np.ndarray:
+def _class_indices(target: Any, n_classes: int, op: str) -> np.ndarray:
     idx = target if type(target) is np.ndarray else np.asarray(data(target))
     kind = idx.dtype.kind
     if kind not in "iu":
@@ -93,7 +98,7 @@ def _class_indices(target, n_classes: int, op: str) -> np.ndarray:
 _UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
 
 
-def cross_entropy(input: Tensor, target, reduction: str = "mean",
+def cross_entropy(input: Tensor, target: Tensor | ArrayLike, reduction: str = "mean",
                   label_smoothing: float = 0.0) -> Tensor:
     """Softmax cross-entropy of logits, fused and stable (logits of +-1000 are fine).
 
@@ -126,7 +131,8 @@ def cross_entropy(input: Tensor, target, reduction: str = "mean",
     return _cross_entropy_rows(input, target, is_index, n_classes, reduction, label_smoothing)
 
 
-def _index_target(target, n_classes: int, shape: tuple, expected: tuple) -> np.ndarray:
+def _index_target(target: Any, n_classes: int, shape: tuple[int, ...],
+                  expected: tuple[int, ...]) -> np.ndarray:
     """Class indices for logits of ``shape``, checked to be in range and of ``expected``
     shape."""
     idx = _class_indices(target, n_classes, "cross_entropy")
@@ -136,7 +142,7 @@ def _index_target(target, n_classes: int, shape: tuple, expected: tuple) -> np.n
     return idx
 
 
-def _cross_entropy_rows(input: Tensor, target, is_index: bool, n_classes: int,
+def _cross_entropy_rows(input: Tensor, target: Any, is_index: bool, n_classes: int,
                         reduction: str, label_smoothing: float) -> Tensor:
     """Every other layout: logits and target brought to rows of C classes, one fused op."""
     logits = _class_rows(input, n_classes)
@@ -161,7 +167,8 @@ def _class_rows(logits: Tensor, n_classes: int) -> Tensor:
     return logits
 
 
-def _index_rows(input: Tensor, target, n_classes: int, label_smoothing: float):
+def _index_rows(input: Tensor, target: Any, n_classes: int,
+                label_smoothing: float) -> np.ndarray:
     """Class indices, one per row (rows,); one-hot rows (rows, C) when smoothing."""
     expected = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
     idx = _index_target(target, n_classes, input.shape, expected)
@@ -171,7 +178,7 @@ def _index_rows(input: Tensor, target, n_classes: int, label_smoothing: float):
     return q
 
 
-def _probability_rows(input: Tensor, target, n_classes: int) -> Tensor:
+def _probability_rows(input: Tensor, target: Any, n_classes: int) -> Tensor:
     """A distribution per row (rows, C), from a target of the logits' shape."""
     q = target if isinstance(target, Tensor) else Tensor(target, dtype=input.dtype)
     if q.shape != input.shape:
@@ -183,7 +190,7 @@ def _probability_rows(input: Tensor, target, n_classes: int) -> Tensor:
     return q.reshape(-1, n_classes)
 
 
-def nll_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+def nll_loss(input: Tensor, target: Tensor | ArrayLike, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of log-probabilities ``input`` (N, C) at class ``target``."""
     _check_reduction(reduction, "nll_loss")
     if input.ndim != 2:
@@ -196,7 +203,7 @@ def nll_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
     return fused.reduce_loss(-input[np.arange(input.shape[0]), idx], reduction)
 
 
-def _same_shape(input: Tensor, target, op: str):
+def _same_shape(input: Tensor, target: Any, op: str) -> Tensor:
     shape = np.shape(data(target))
     if shape != input.shape:
         raise ValueError(f"{op}: input shape {input.shape} and target shape {shape} differ; "
@@ -205,20 +212,21 @@ def _same_shape(input: Tensor, target, op: str):
     return target if isinstance(target, Tensor) else Tensor(target, dtype=input.dtype)
 
 
-def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+def mse_loss(input: Tensor, target: Tensor | ArrayLike, reduction: str = "mean") -> Tensor:
     """Mean squared error ``(input - target) ** 2``; shapes must match."""
     _check_reduction(reduction, "mse_loss")
     diff = input - _same_shape(input, target, "mse_loss")
     return fused.reduce_loss(diff * diff, reduction)
 
 
-def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+def l1_loss(input: Tensor, target: Tensor | ArrayLike, reduction: str = "mean") -> Tensor:
     """Mean absolute error ``|input - target|``; shapes must match."""
     _check_reduction(reduction, "l1_loss")
     return fused.reduce_loss((input - _same_shape(input, target, "l1_loss")).abs(), reduction)
 
 
-def binary_cross_entropy(input: Tensor, target, reduction: str = "mean") -> Tensor:
+def binary_cross_entropy(input: Tensor, target: Tensor | ArrayLike,
+                         reduction: str = "mean") -> Tensor:
     """BCE of probabilities ``input`` in [0, 1]; logs clamped at -100 (so 0 and 1 are
     finite), as torch. Prefer ``binary_cross_entropy_with_logits`` on raw scores."""
     _check_reduction(reduction, "binary_cross_entropy")
@@ -230,8 +238,9 @@ def binary_cross_entropy(input: Tensor, target, reduction: str = "mean") -> Tens
     return fused.BinaryCrossEntropy.apply(input, target, reduction)
 
 
-def binary_cross_entropy_with_logits(input: Tensor, target, reduction: str = "mean",
-                                     pos_weight=None) -> Tensor:
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor | ArrayLike,
+                                     reduction: str = "mean",
+                                     pos_weight: Tensor | ArrayLike | None = None) -> Tensor:
     """BCE of ``sigmoid(input)`` computed from logits, stable for any magnitude."""
     _check_reduction(reduction, "binary_cross_entropy_with_logits")
     target = _same_shape(input, target, "binary_cross_entropy_with_logits")
@@ -240,7 +249,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target, reduction: str = "me
     return fused.BinaryCrossEntropyWithLogits.apply(input, target, pos_weight, reduction)
 
 
-def kl_div(input: Tensor, target, reduction: str = "batchmean",
+def kl_div(input: Tensor, target: Tensor | ArrayLike, reduction: str = "batchmean",
            log_target: bool = False) -> Tensor:
     """KL(target || model) from log-probabilities ``input``: sum target (log target - input).
 
@@ -257,7 +266,7 @@ def kl_div(input: Tensor, target, reduction: str = "batchmean",
         # target * log(target), with 0 log 0 = 0 (torch's xlogy)
         t = target.data
         if target.requires_grad:
-            xlogx = target * target.clamp(min=np.finfo(t.dtype).tiny).log()
+            xlogx = target * target.clamp(min=float(np.finfo(t.dtype).tiny)).log()
         else:
             xlogx = np.where(t > 0, t * np.log(np.where(t > 0, t, 1)), 0).astype(t.dtype)
         pointwise = xlogx - target * input

@@ -4,6 +4,7 @@ generator, with torch's names and formulas."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -43,7 +44,7 @@ def _fan(tensor: Tensor, mode: str) -> int:
     return fan_in if mode == "fan_in" else fan_out
 
 
-def _fill(tensor: Tensor, values) -> Tensor:
+def _fill(tensor: Tensor, values: Any) -> Tensor:
     with no_grad():
         write_in_place(tensor, values, casting="unsafe")
     return tensor

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -14,6 +15,9 @@ from . import functional as F
 from . import init
 from .module import Module
 from .parameter import Parameter
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
 
 
 class Linear(Module):
@@ -28,7 +32,11 @@ class Linear(Module):
     (32, 10)
     """
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None):
+    weight: Parameter
+    bias: Parameter | None
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True,
+                 dtype: DTypeLike | None = None) -> None:
         super().__init__()
         for name, n in (("in_features", in_features), ("out_features", out_features)):
             if not isinstance(n, int | np.integer) or n < 0:
@@ -61,7 +69,7 @@ Dense = Linear  # the Keras name for the same layer
 
 
 class Identity(Module):
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return x
 
 
@@ -70,7 +78,7 @@ class ReLU(Module):
     as torch's; the input must not be needed elsewhere (a leaf, or a tensor another op
     saved, makes it an error rather than a wrong gradient)."""
 
-    def __init__(self, inplace: bool = False):
+    def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = inplace
 
@@ -84,7 +92,7 @@ class ReLU(Module):
 
 
 class LeakyReLU(Module):
-    def __init__(self, negative_slope: float = 0.01):
+    def __init__(self, negative_slope: float = 0.01) -> None:
         super().__init__()
         self.negative_slope = negative_slope
 
@@ -109,7 +117,7 @@ class Softmax(Module):
     """Probabilities along ``dim`` (pair with NLLLoss on their log, or better: use
     CrossEntropyLoss on the logits)."""
 
-    def __init__(self, dim: int = -1):
+    def __init__(self, dim: int = -1) -> None:
         super().__init__()
         self.dim = dim
 
@@ -128,7 +136,7 @@ class LogSoftmax(Softmax):
 class Flatten(Module):
     """Flatten dims ``start_dim..end_dim`` (default: all but the batch dim)."""
 
-    def __init__(self, start_dim: int = 1, end_dim: int = -1):
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
         self.start_dim, self.end_dim = start_dim, end_dim
 
@@ -143,7 +151,7 @@ class Dropout(Module):
     """Zero elements with probability ``p`` in training mode, scaling the rest by
     1/(1-p); the identity in eval mode."""
 
-    def __init__(self, p: float = 0.5):
+    def __init__(self, p: float = 0.5) -> None:
         super().__init__()
         if not 0 <= p <= 1:
             raise ValueError(f"Dropout: p must be in [0, 1], got {p}")

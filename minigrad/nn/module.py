@@ -7,18 +7,44 @@ save and restore it.
 
 from __future__ import annotations
 
-from collections import OrderedDict, namedtuple
-from collections.abc import Callable, Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from .._tensor import Tensor, write_in_place, zero_grad_in_place
-from ..autograd.thread_state import current
 from ..autograd.grad_mode import no_grad
+from ..autograd.thread_state import current
 from ..dtypes import as_dtype
 from .parameter import Parameter
 
-IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+if TYPE_CHECKING:
+    from typing import ParamSpec, Protocol, TypeVar
+
+    from numpy.typing import ArrayLike, DTypeLike
+    from typing_extensions import Self
+
+    _P = ParamSpec("_P")
+    _R = TypeVar("_R", covariant=True)
+
+    class _HasForward(Protocol[_P, _R]):
+        def forward(self, *args: _P.args, **kwargs: _P.kwargs) -> _R: ...
+
+    class _CallsForward:
+        """The type of ``Module.__call__``: a module's call has its ``forward``'s signature
+        and return type (``nn.Linear(2, 3)(x)`` is a Tensor; a forward returning a tuple
+        gives a tuple)."""
+
+        def __get__(self, module: _HasForward[_P, _R], owner: Any) -> Callable[_P, _R]: ...
+
+
+class IncompatibleKeys(NamedTuple):
+    """What ``load_state_dict`` returns (as torch): the keys it did not find, and the
+    keys it did not use."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
 
 
 class Module:
@@ -36,7 +62,14 @@ class Module:
     ['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']
     """
 
-    def __init__(self):
+    training: bool
+    _parameters: dict[str, Parameter | None]
+    _buffers: dict[str, Tensor | None]
+    _non_persistent: set[str]
+    _modules: dict[str, Module | None]
+    _forward_hooks: dict[object, Callable[..., Any]]
+
+    def __init__(self) -> None:
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_non_persistent", set())
@@ -44,31 +77,34 @@ class Module:
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "training", True)
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
-    def __call__(self, *args, **kwargs):
-        calls = current().module_stack  # lets graph diagrams group ops by module
-        calls.append(self)
-        try:
-            out = self.forward(*args, **kwargs)
-        finally:
-            calls.pop()
-        if self._forward_hooks:
-            for hook in list(self._forward_hooks.values()):
-                result = hook(self, args, out)
-                if result is not None:
-                    out = result
-        return out
+    if TYPE_CHECKING:
+        __call__: _CallsForward  # calling a module is calling its forward (see there)
+    else:
+        def __call__(self, *args, **kwargs):
+            calls = current().module_stack  # lets graph diagrams group ops by module
+            calls.append(self)
+            try:
+                out = self.forward(*args, **kwargs)
+            finally:
+                calls.pop()
+            if self._forward_hooks:
+                for hook in list(self._forward_hooks.values()):
+                    result = hook(self, args, out)
+                    if result is not None:
+                        out = result
+            return out
 
-    def register_forward_hook(self, hook: Callable) -> Callable:
+    def register_forward_hook(self, hook: Callable[..., Any]) -> Callable[[], object]:
         """Call ``hook(module, inputs, output)`` after every forward; returns a remover."""
         key = object()
         self._forward_hooks[key] = hook
         return lambda: self._forward_hooks.pop(key, None)
 
     # ------------------------------------------------------------ registration
-    def __setattr__(self, name: str, value) -> None:
+    def __setattr__(self, name: str, value: Any) -> None:
         if "_parameters" not in self.__dict__:
             raise AttributeError(f"{type(self).__name__}: call super().__init__() before "
                                  f"assigning {name!r}")
@@ -94,7 +130,7 @@ class Module:
         else:
             object.__setattr__(self, name, value)
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         d = self.__dict__
         for registry in ("_parameters", "_buffers", "_modules"):
             if registry in d and name in d[registry]:
@@ -130,10 +166,11 @@ class Module:
         self._modules[name] = module
 
     # -------------------------------------------------------------- traversal
-    def named_modules(self, memo: set | None = None, prefix: str = "") -> Iterator:
+    def named_modules(self, memo: set[int] | None = None,
+                      prefix: str = "") -> Iterator[tuple[str, Module]]:
         """``(dotted_name, module)`` for this module and every descendant, each once."""
         memo = set() if memo is None else memo
-        stack = [(prefix, self)]
+        stack: list[tuple[str, Module]] = [(prefix, self)]
         while stack:  # iterative pre-order walk
             name, module = stack.pop()
             if id(module) in memo:
@@ -148,8 +185,8 @@ class Module:
         for _, m in self.named_modules():
             yield m
 
-    def named_children(self) -> Iterator:
-        seen = set()
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        seen: set[int] = set()
         for name, m in self._modules.items():
             if m is not None and id(m) not in seen:
                 seen.add(id(m))
@@ -160,8 +197,8 @@ class Module:
             yield m
 
     def _named_members(self, registry: str, prefix: str, recurse: bool,
-                       remove_duplicate: bool = True) -> Iterator:
-        seen = set()
+                       remove_duplicate: bool = True) -> Iterator[tuple[str, Any]]:
+        seen: set[int] = set()
         modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
         for mod_name, module in modules:
             for name, value in getattr(module, registry).items():
@@ -171,7 +208,7 @@ class Module:
                 yield (f"{mod_name}.{name}" if mod_name else name), value
 
     def named_parameters(self, prefix: str = "", recurse: bool = True,
-                         remove_duplicate: bool = True) -> Iterator:
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
         """``(dotted_name, parameter)`` pairs; a shared parameter appears once."""
         return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
@@ -179,14 +216,15 @@ class Module:
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator:
+    def named_buffers(self, prefix: str = "",
+                      recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
         return self._named_members("_buffers", prefix, recurse)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
-    def apply(self, fn: Callable[[Module], None]) -> Module:
+    def apply(self, fn: Callable[[Module], object]) -> Self:
         """Call ``fn`` on every submodule (children first) and on self; returns self."""
         for child in self.children():
             child.apply(fn)
@@ -194,17 +232,17 @@ class Module:
         return self
 
     # ------------------------------------------------------------------ modes
-    def train(self, mode: bool = True) -> Module:
+    def train(self, mode: bool = True) -> Self:
         """Set training mode (dropout active) on this module and all submodules."""
         for m in self.modules():
             object.__setattr__(m, "training", bool(mode))
         return self
 
-    def eval(self) -> Module:
+    def eval(self) -> Self:
         """Evaluation mode: ``train(False)``."""
         return self.train(False)
 
-    def requires_grad_(self, requires_grad: bool = True) -> Module:
+    def requires_grad_(self, requires_grad: bool = True) -> Self:
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
@@ -219,26 +257,26 @@ class Module:
             else:
                 zero_grad_in_place(p)
 
-    def to(self, dtype) -> Module:
+    def to(self, dtype: DTypeLike) -> Self:
         """Cast floating parameters and buffers to ``dtype`` in place (e.g. mg.float64)."""
-        dtype = as_dtype(dtype)
+        dt = as_dtype(dtype)
         for t in [*self.parameters(), *self.buffers()]:
             if t.dtype.kind == "f":
-                t.data = t.data.astype(dtype)
+                t.data = t.data.astype(dt)
                 if t.grad is not None:
-                    t.grad = Tensor(t.grad.data.astype(dtype))
+                    t.grad = Tensor(t.grad.data.astype(dt))
         return self
 
-    def double(self) -> Module:
+    def double(self) -> Self:
         return self.to(np.float64)
 
-    def float(self) -> Module:
+    def float(self) -> Self:
         return self.to(np.float32)
 
     # ------------------------------------------------------------ state dicts
-    def state_dict(self, prefix: str = "") -> OrderedDict:
+    def state_dict(self, prefix: str = "") -> OrderedDict[str, Tensor]:
         """Parameters and persistent buffers by dotted name (tensors share memory)."""
-        out = OrderedDict()
+        out: OrderedDict[str, Tensor] = OrderedDict()
         for mod_name, module in self.named_modules(prefix=prefix.rstrip(".")):
             dot = f"{mod_name}." if mod_name else ""
             for name, p in module._parameters.items():
@@ -249,7 +287,8 @@ class Module:
                     out[dot + name] = b.detach()
         return out
 
-    def load_state_dict(self, state_dict, strict: bool = True) -> IncompatibleKeys:
+    def load_state_dict(self, state_dict: Mapping[str, Tensor | ArrayLike],
+                        strict: bool = True) -> IncompatibleKeys:
         """Copy values from ``state_dict`` into this module's parameters and buffers.
 
         Everything is checked before anything is written, so a failed load leaves the
@@ -302,11 +341,11 @@ class Module:
             return f"{name}({lines[0]})"
         return f"{name}(\n  " + "\n  ".join(lines) + "\n)"
 
-    def __dir__(self):
+    def __dir__(self) -> list[str]:
         return sorted(set(super().__dir__()) | set(self._parameters) | set(self._modules)
                       | set(self._buffers))
 
 
-def _forget(name: str, *registries: dict) -> None:
+def _forget(name: str, *registries: dict[str, Any]) -> None:
     for registry in registries:
         registry.pop(name, None)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .._tensor import Tensor, _to_array
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 
 class Parameter(Tensor):
@@ -16,7 +21,8 @@ class Parameter(Tensor):
 
     __slots__ = ()
 
-    def __init__(self, data=None, requires_grad: bool = True):
+    def __init__(self, data: Tensor | ArrayLike | None = None,
+                 requires_grad: bool = True) -> None:
         if data is None:
             data = np.empty(0, dtype=np.float32)
         # Share the memory of a given Tensor or array (as torch.nn.Parameter does).

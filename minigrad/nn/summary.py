@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from ..autograd.grad_mode import no_grad
 from ..creation import zeros
 from .module import Module
 
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
 
-def summary(model: Module, input_shape: tuple, batch_size: int = -1, dtype=None,
-            print_fn=print) -> str:
+
+def summary(model: Module, input_shape: tuple[int, ...], batch_size: int = -1,
+            dtype: DTypeLike | None = None,
+            print_fn: Callable[[str], object] | None = print) -> str:
     """Run one forward pass on zeros of ``(1, *input_shape)`` and print, per leaf layer,
     its output shape and parameter count, then the totals. Returns the table.
 
@@ -17,14 +24,14 @@ def summary(model: Module, input_shape: tuple, batch_size: int = -1, dtype=None,
     >>> [line.split() for line in table.splitlines() if line.startswith(("Linear", "Total"))]
     [['Linear-1', '[-1,', '10]', '7,850'], ['Total', 'params:', '7,850']]
     """
-    rows = []
-    hooks = []
-    counted = set()
+    rows: list[tuple[str, str, int]] = []
+    hooks: list[Callable[[], object]] = []
+    counted: set[int] = set()
 
-    def record(module, inputs, output):
+    def record(module: Module, inputs: tuple[Any, ...], output: Any) -> None:
         own = [p for p in module.parameters(recurse=False) if id(p) not in counted]
         counted.update(id(p) for p in own)
-        shape = list(getattr(output, "shape", ()))
+        shape: list[int] = list(getattr(output, "shape", ()))
         if shape:
             shape[0] = batch_size
         rows.append((f"{type(module).__name__}-{len(rows) + 1}", str(shape),
