@@ -5,9 +5,14 @@ Anomaly mode is per thread, as in PyTorch (``thread_state``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Literal
+
 import numpy as np
 
 from .thread_state import current
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 
 def check_finite(array: np.ndarray, where: str) -> None:
@@ -31,15 +36,15 @@ class detect_anomaly:
     RuntimeError: anomaly detected: Sqrt forward produced nan (shape (1,), dtype float32)
     """
 
-    def __init__(self, enabled: bool = True):
+    def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         state = current()
         self.prev = state.anomaly
         state.anomaly = self.enabled
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         current().anomaly = self.prev
         return False

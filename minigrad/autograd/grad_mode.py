@@ -6,8 +6,15 @@ Grad mode is per thread, as in PyTorch (``thread_state``).
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from .thread_state import current
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def is_grad_enabled() -> bool:
@@ -24,48 +31,48 @@ class set_grad_enabled:
     False
     """
 
-    def __init__(self, mode: bool = True):
+    def __init__(self, mode: bool = True) -> None:
         state = current()
         self.prev = state.grad_enabled
         self.mode = bool(mode)
         state.grad_enabled = self.mode
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         current().grad_enabled = self.prev
         return False
 
-    def __call__(self, fn):
+    def __call__(self, fn: _F) -> _F:
         @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             with self.__class__(self.mode):
                 return fn(*args, **kwargs)
 
-        return wrapper
+        return wrapper  # type: ignore[return-value]  # same signature, by functools.wraps
 
 
 class _GradModeContext:
     mode = True
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         state = current()
         self.prev = state.grad_enabled
         state.grad_enabled = self.mode
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         current().grad_enabled = self.prev
         return False
 
-    def __call__(self, fn):
+    def __call__(self, fn: _F) -> _F:
         @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             with self.__class__():
                 return fn(*args, **kwargs)
 
-        return wrapper
+        return wrapper  # type: ignore[return-value]  # same signature, by functools.wraps
 
 
 class no_grad(_GradModeContext):
