@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable, Iterator
+from typing import Any, TypeAlias
 
 import numpy as np
 
 from .._tensor import Tensor, zero_grad_in_place
+
+# What an optimizer takes: the parameters, or groups of them with their own options
+# ({"params": [...], "lr": ...}), as torch.
+Params: TypeAlias = Iterable[Tensor] | Iterable[dict[str, Any]]
 
 
 class Optimizer:
@@ -16,16 +22,18 @@ class Optimizer:
     never record a graph.
     """
 
-    def __init__(self, params, defaults: dict):
+    def __init__(self, params: Params, defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
-        self.state: dict = {}
-        self._scratch_buffers: dict = {}  # (dtype number, slot) -> flat array, see _scratch
-        self._scratch_views: dict = {}  # (shape, dtype number, slot) -> view of one of them
-        self.param_groups: list[dict] = []
+        self.state: dict[Tensor, dict[str, Any]] = {}
+        # (dtype number, slot) -> flat array, see _scratch
+        self._scratch_buffers: dict[tuple[int, int], np.ndarray] = {}
+        # (shape, dtype number, slot) -> view of one of them
+        self._scratch_views: dict[tuple[tuple[int, ...], int, int], np.ndarray] = {}
+        self.param_groups: list[dict[str, Any]] = []
         if isinstance(params, Tensor):
             raise TypeError("params must be an iterable of Tensors or of dicts, got a single "
                             "Tensor; pass [tensor] or model.parameters()")
-        groups = list(params)
+        groups: list[Any] = list(params)
         if not groups:
             raise ValueError(f"{type(self).__name__}: got an empty parameter list; did the "
                              "model register its parameters (nn.Parameter attributes, "
@@ -35,7 +43,7 @@ class Optimizer:
         for group in groups:
             self.add_param_group(group)
 
-    def add_param_group(self, group: dict) -> None:
+    def add_param_group(self, group: dict[str, Any]) -> None:
         """Add a group of parameters with its own options (missing ones use defaults)."""
         if not isinstance(group, dict) or "params" not in group:
             raise TypeError("add_param_group: expected a dict with a 'params' entry")
@@ -57,7 +65,7 @@ class Optimizer:
         self._validate(full)
         self.param_groups.append(full)
 
-    def _validate(self, group: dict) -> None:
+    def _validate(self, group: dict[str, Any]) -> None:
         lr = group.get("lr")
         if lr is None or lr < 0:
             raise ValueError(f"{type(self).__name__}: invalid learning rate {lr}; it must be "
@@ -79,16 +87,16 @@ class Optimizer:
     def step(self) -> None:
         raise NotImplementedError(f"{type(self).__name__} must define step()")
 
-    def _params_with_grad(self, group: dict):
+    def _params_with_grad(self, group: dict[str, Any]) -> Iterator[tuple[Tensor, np.ndarray]]:
         for p in group["params"]:
             if p.grad is not None:
                 yield p, p.grad.data
 
     # ------------------------------------------------------------ state dicts
-    def state_dict(self) -> dict:
+    def state_dict(self) -> dict[str, Any]:
         """``{'state': {index: {...}}, 'param_groups': [...]}`` with parameters as indices
         (so it can be loaded into a fresh optimizer of the same model)."""
-        index = {}
+        index: dict[int, int] = {}
         groups = []
         for group in self.param_groups:
             packed = {k: v for k, v in group.items() if k != "params"}
@@ -102,10 +110,10 @@ class Optimizer:
                  for p, s in self._state_items() if id(p) in index}
         return {"state": state, "param_groups": groups}
 
-    def _state_items(self):
+    def _state_items(self) -> Iterable[tuple[Tensor, dict[str, Any]]]:
         return self.state.items()  # keyed by the parameter itself (identity hash)
 
-    def load_state_dict(self, state_dict: dict) -> None:
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore options and per-parameter state saved by ``state_dict``."""
         groups = state_dict.get("param_groups") if isinstance(state_dict, dict) else None
         if groups is None or "state" not in state_dict:
@@ -118,10 +126,10 @@ class Optimizer:
             if len(saved["params"]) != len(own["params"]):
                 raise ValueError(f"load_state_dict: a group has {len(saved['params'])} "
                                  f"parameters in the checkpoint but {len(own['params'])} here")
-        by_index = {}
+        by_index: dict[int, Tensor] = {}
         for saved, own in zip(groups, self.param_groups):
             by_index.update(zip(saved["params"], own["params"]))
-        new_state = {}
+        new_state: dict[Tensor, dict[str, Any]] = {}
         for key, s in state_dict["state"].items():
             p = by_index.get(int(key))
             if p is None:
@@ -154,7 +162,7 @@ class Optimizer:
             view = self._scratch_views[key] = flat[:like.size].reshape(like.shape)
         return view
 
-    def _param_state(self, p: Tensor) -> dict:
+    def _param_state(self, p: Tensor) -> dict[str, Any]:
         return self.state.setdefault(p, {})
 
     def __repr__(self) -> str:

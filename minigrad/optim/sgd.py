@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .._tensor import write_in_place
 from .optimizer import Optimizer
+
+if TYPE_CHECKING:
+    from .optimizer import Params
 
 
 class SGD(Optimizer):
@@ -24,8 +29,9 @@ class SGD(Optimizer):
     tensor([0.8], requires_grad=True)
     """
 
-    def __init__(self, params, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
-                 weight_decay: float = 0, nesterov: bool = False, maximize: bool = False):
+    def __init__(self, params: Params, lr: float = 1e-3, momentum: float = 0,
+                 dampening: float = 0, weight_decay: float = 0, nesterov: bool = False,
+                 maximize: bool = False) -> None:
         if momentum < 0:
             raise ValueError(f"SGD: invalid momentum {momentum}; it must be >= 0")
         if nesterov and (momentum <= 0 or dampening != 0):
