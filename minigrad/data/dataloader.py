@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._tensor import Tensor, _to_array, _wrap
 from ..random import default_generator
 
+if TYPE_CHECKING:
+    from .dataset import Samples
+
 __all__ = ["DataLoader", "default_collate"]
 
 
-def _as_array(x) -> np.ndarray:
+def _as_array(x: Any) -> np.ndarray:
     if isinstance(x, Tensor):
         return x.data
     if isinstance(x, bool):
@@ -26,7 +30,7 @@ def _as_array(x) -> np.ndarray:
     return np.asarray(x)
 
 
-def _stack(items: list):
+def _stack(items: list[Any]) -> Tensor | list[Any]:
     arrays = [_as_array(x) for x in items]
     if arrays[0].dtype.kind not in "biuf":
         return list(items)  # strings, file names...: left as a list
@@ -37,7 +41,7 @@ def _stack(items: list):
     return _wrap(np.stack(arrays))
 
 
-def _tensors(batch):
+def _tensors(batch: Any) -> Any:
     """Arrays (possibly nested in a tuple/list/dict) -> Tensors, same structure."""
     if isinstance(batch, np.ndarray):
         return _wrap(batch) if batch.dtype.kind in "biuf" else batch
@@ -48,7 +52,7 @@ def _tensors(batch):
     return batch
 
 
-def default_collate(samples: list):
+def default_collate(samples: list[Any]) -> Any:
     """Stack a list of samples into a batch with the samples' structure: a sample's
     fields (a tuple or list) become a tuple of stacked Tensors, a dict a dict; inside a
     field, lists are data. Ints become int64, floats float32.
@@ -63,7 +67,7 @@ def default_collate(samples: list):
     return _collate(samples, top=True)
 
 
-def _collate(samples: list, top: bool):
+def _collate(samples: list[Any], top: bool) -> Any:
     first = samples[0]
     if isinstance(first, tuple) or (top and isinstance(first, list)):
         if any(len(s) != len(first) for s in samples):
@@ -95,9 +99,10 @@ class DataLoader:
     (3, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
     """
 
-    def __init__(self, dataset, batch_size: int = 1, shuffle: bool = False,
+    def __init__(self, dataset: Samples, batch_size: int = 1, shuffle: bool = False,
                  drop_last: bool = False, generator: np.random.Generator | None = None,
-                 seed: int | None = None, collate_fn: Callable | None = None) -> None:
+                 seed: int | None = None,
+                 collate_fn: Callable[[list[Any]], Any] | None = None) -> None:
         if not isinstance(batch_size, int | np.integer) or isinstance(batch_size, bool):
             raise TypeError(f"DataLoader: batch_size must be a positive int, got "
                             f"{type(batch_size).__name__}")
@@ -129,7 +134,7 @@ class DataLoader:
         n = len(self.dataset)
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
-    def __iter__(self) -> Iterator:
+    def __iter__(self) -> Iterator[Any]:
         n = len(self.dataset)
         if self.shuffle:
             rng = self.generator if self.generator is not None else default_generator()
@@ -138,7 +143,7 @@ class DataLoader:
             order = np.arange(n)
         return self._batches(order)
 
-    def _batches(self, order: np.ndarray) -> Iterator:
+    def _batches(self, order: np.ndarray) -> Iterator[Any]:
         fetch = getattr(self.dataset, "get_batch", None) if self.collate_fn is None else None
         collate = self.collate_fn or default_collate
         stop = len(self) * self.batch_size if self.drop_last else len(order)

@@ -9,9 +9,24 @@ datasets in :mod:`minigrad.datasets` all do.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from .._tensor import Tensor, _to_array, _wrap
+
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    from numpy.typing import ArrayLike
+
+    class Samples(Protocol):
+        """What the loaders and splits read: ``len(ds)`` and ``ds[i]`` (a Dataset, or
+        any object with both, such as a list)."""
+
+        def __len__(self) -> int: ...
+        def __getitem__(self, index: int, /) -> Any: ...
 
 __all__ = ["Dataset", "TensorDataset", "Subset"]
 
@@ -29,14 +44,14 @@ class Dataset:
     (3.0, 9.0)
     """
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
 
     def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} must define __len__")
 
 
-def _check_index(index, n: int, who: str) -> int:
+def _check_index(index: int, n: int, who: str) -> int:
     if not isinstance(index, int | np.integer) or isinstance(index, bool):
         raise TypeError(f"{who}: index must be an int, got {type(index).__name__}")
     if not -n <= index < n:
@@ -57,7 +72,7 @@ class TensorDataset(Dataset):
     (3, (2,), 1)
     """
 
-    def __init__(self, *tensors) -> None:
+    def __init__(self, *tensors: Tensor | ArrayLike) -> None:
         if not tensors:
             raise ValueError("TensorDataset: give at least one tensor or array")
         arrays = []
@@ -85,7 +100,7 @@ class TensorDataset(Dataset):
     def __len__(self) -> int:
         return self.arrays[0].shape[0]
 
-    def __getitem__(self, index) -> tuple[Tensor, ...]:
+    def __getitem__(self, index: int) -> tuple[Tensor, ...]:
         i = _check_index(index, len(self), "TensorDataset")
         return tuple(_wrap(np.array(a[i])) for a in self.arrays)
 
@@ -105,7 +120,7 @@ class Subset(Dataset):
     (2, 4)
     """
 
-    def __init__(self, dataset, indices) -> None:
+    def __init__(self, dataset: Samples, indices: ArrayLike) -> None:
         idx = np.asarray(indices)
         if idx.size == 0:
             idx = idx.astype(np.int64)
@@ -120,11 +135,11 @@ class Subset(Dataset):
     def __len__(self) -> int:
         return len(self.indices)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> Any:
         return self.dataset[int(self.indices[_check_index(index, len(self), "Subset")])]
 
     @property
-    def get_batch(self):
+    def get_batch(self) -> Callable[[np.ndarray], Any] | None:
         """The fast batch path of the wrapped dataset, or None when it has none."""
         inner = getattr(self.dataset, "get_batch", None)
         if inner is None:
@@ -137,11 +152,11 @@ class Subset(Dataset):
         return np.asarray(_targets_of(self.dataset))[self.indices]
 
     @property
-    def classes(self):
-        return self.dataset.classes
+    def classes(self) -> Any:
+        return self.dataset.classes  # pyright: ignore[reportAttributeAccessIssue] (duck-typed)
 
 
-def _targets_of(dataset):
+def _targets_of(dataset: Any) -> Any:
     """A dataset's labels: its ``targets``, or the last array of a TensorDataset."""
     targets = getattr(dataset, "targets", None)
     if targets is None and isinstance(dataset, TensorDataset):

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..random import default_generator
 from .dataset import Subset, _targets_of
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from .dataset import Samples
+
 __all__ = ["random_split", "stratified_split", "train_val_test_split"]
 
 
-def _rng(seed, generator) -> np.random.Generator:
+def _rng(seed: int | None, generator: np.random.Generator | None) -> np.random.Generator:
     if seed is not None and generator is not None:
         raise ValueError("give either seed or generator, not both")
     if seed is not None:
@@ -21,7 +27,7 @@ def _rng(seed, generator) -> np.random.Generator:
     return generator if generator is not None else default_generator()
 
 
-def _part_sizes(n: int, lengths: Sequence, who: str) -> list[int]:
+def _part_sizes(n: int, lengths: Sequence[float], who: str) -> list[int]:
     """Sizes of the parts: ints that sum to ``n``, or fractions that sum to 1 (each part
     gets ``floor(n * f)`` and the remainder goes one by one to the first parts, as torch)."""
     lengths = list(lengths)
@@ -46,7 +52,7 @@ def _part_sizes(n: int, lengths: Sequence, who: str) -> list[int]:
     return sizes
 
 
-def random_split(dataset, lengths: Sequence, seed: int | None = None,
+def random_split(dataset: Samples, lengths: Sequence[float], seed: int | None = None,
                  generator: np.random.Generator | None = None) -> list[Subset]:
     """Split ``dataset`` at random into non-overlapping :class:`Subset` s of the given
     ``lengths`` (ints summing to ``len(dataset)``, or fractions summing to 1).
@@ -67,7 +73,8 @@ def random_split(dataset, lengths: Sequence, seed: int | None = None,
     return [Subset(dataset, order[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
-def stratified_split(dataset, lengths: Sequence, labels=None, seed: int | None = None,
+def stratified_split(dataset: Samples, lengths: Sequence[float], labels: ArrayLike | None = None,
+                     seed: int | None = None,
                      generator: np.random.Generator | None = None) -> list[Subset]:
     """As :func:`random_split`, but each part gets each class in the same proportion as
     the whole (rounded to whole samples), so a rare class is not left out of a part.
@@ -116,9 +123,9 @@ def stratified_split(dataset, lengths: Sequence, labels=None, seed: int | None =
     return parts
 
 
-def train_val_test_split(dataset, val: float = 0.1, test: float = 0.1,
-                         stratify: bool = True, seed: int | None = None,
-                         ) -> tuple[Subset, Subset, Subset]:
+def train_val_test_split(dataset: Samples, val: float = 0.1, test: float = 0.1,
+                         stratify: bool = True,
+                         seed: int | None = None) -> tuple[Subset, Subset, Subset]:
     """``(train, val, test)`` subsets with fractions ``1 - val - test``, ``val``, ``test``;
     per class (:func:`stratified_split`) when ``stratify`` and the dataset has targets.
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .._tensor import Tensor, _wrap
 from ..data.dataset import Dataset, _check_index
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, DTypeLike
 
 __all__ = ["ClassificationDataset", "one_hot", "default_data_dir"]
 
@@ -50,7 +55,7 @@ class ClassificationDataset(Dataset):
     (1.0, 1, 'b')
     """
 
-    def __init__(self, data: np.ndarray, targets, classes) -> None:
+    def __init__(self, data: np.ndarray, targets: ArrayLike, classes: Iterable[str]) -> None:
         data = np.asarray(data)
         targets = np.asarray(targets, dtype=np.int64)
         if data.dtype != np.uint8 and data.dtype != np.float32:
@@ -75,7 +80,7 @@ class ClassificationDataset(Dataset):
     def __len__(self) -> int:
         return len(self.targets)
 
-    def __getitem__(self, index) -> tuple[Tensor, int]:
+    def __getitem__(self, index: int) -> tuple[Tensor, int]:
         i = _check_index(index, len(self), type(self).__name__)
         return _wrap(self._images(self.data[i])), int(self.targets[i])
 
@@ -95,7 +100,8 @@ class ClassificationDataset(Dataset):
                 f"{len(self.classes)} classes)")
 
 
-def one_hot(labels, num_classes: int, dtype=np.float32) -> Tensor:
+def one_hot(labels: Tensor | ArrayLike, num_classes: int,
+            dtype: DTypeLike = np.float32) -> Tensor:
     """Integer labels (Tensor, array or list; any shape) -> one-hot Tensor of shape
     ``(..., num_classes)``, float32 by default (ready for an MSE loss).
 

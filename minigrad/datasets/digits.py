@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .base import ClassificationDataset
@@ -32,7 +34,7 @@ def load_digits() -> Digits:
         from sklearn.datasets import load_digits as _sk_load_digits
     except ImportError as err:
         raise ImportError(_INSTALL) from err
-    bunch = _sk_load_digits()
+    bunch: Any = _sk_load_digits()  # a Bunch (sklearn types it as Bunch | tuple)
     images = (np.asarray(bunch.images, dtype=np.float32) / np.float32(16)).astype(np.float32)
     return Digits(images, np.asarray(bunch.target, dtype=np.int64),
                   [str(d) for d in range(10)])

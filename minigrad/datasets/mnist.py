@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -88,9 +90,10 @@ class MNIST(ClassificationDataset):
                 raise FileNotFoundError(self._missing_message(names, paths))
             self.download(self.root)
             paths = [self._find(name) for name in names]
-        images = read_idx(paths[0], expected_magic=IMAGES_MAGIC)
-        labels = read_idx(paths[1], expected_magic=LABELS_MAGIC)
-        self._check(images, labels, *paths)
+        ipath, lpath = cast("list[Path]", paths)  # all found (or downloaded) by now
+        images = read_idx(ipath, expected_magic=IMAGES_MAGIC)
+        labels = read_idx(lpath, expected_magic=LABELS_MAGIC)
+        self._check(images, labels, ipath, lpath)
         super().__init__(images, labels.astype(np.int64), self.class_names)
 
     # ------------------------------------------------------------------ files
@@ -118,7 +121,7 @@ class MNIST(ClassificationDataset):
             raise IDXError(f"{lpath}: label {int(labels.max())} is out of range for "
                            f"{len(self.class_names)} classes")
 
-    def _missing_message(self, names, paths) -> str:
+    def _missing_message(self, names: Sequence[str], paths: Sequence[Path | None]) -> str:
         missing = ", ".join(n for n, p in zip(names, paths) if p is None)
         return (f"{type(self).__name__}: {missing} not found in {self.root}. Put the four "
                 f"files ({', '.join(self.sha256)}) in a folder and pass it as root "
@@ -139,7 +142,7 @@ class MNIST(ClassificationDataset):
         for fname, sha in cls.sha256.items():
             if (folder / fname).is_file():
                 continue
-            errors = []
+            errors: list[str] = []
             for mirror in cls.mirrors:
                 url = mirror + fname
                 try:
