@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import Any, overload
 
 from ._tensor import Tensor
 from .autograd.engine import grad as _autograd_grad
@@ -19,7 +20,7 @@ from .autograd.grad_mode import enable_grad
 _depth = [0]  # how many transforms are evaluating their function right now
 
 
-def _argnums(argnums, n: int) -> tuple:
+def _argnums(argnums: int | tuple[int, ...], n: int) -> tuple[int, ...]:
     nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
     for a in nums:
         if not -n <= a < n:
@@ -27,7 +28,17 @@ def _argnums(argnums, n: int) -> tuple:
     return tuple(a % n for a in nums)
 
 
-def value_and_grad(f: Callable, argnums: int | tuple = 0) -> Callable:
+@overload
+def value_and_grad(f: Callable[..., Tensor],
+                   argnums: int = 0) -> Callable[..., tuple[Tensor, Tensor]]: ...
+@overload
+def value_and_grad(
+        f: Callable[..., Tensor], argnums: tuple[int, ...],
+) -> Callable[..., tuple[Tensor, tuple[Tensor, ...]]]: ...
+
+
+def value_and_grad(f: Callable[..., Tensor],
+                   argnums: int | tuple[int, ...] = 0) -> Callable[..., tuple[Tensor, Any]]:
     """``f`` -> a function returning ``(f(*args), df/dargs[argnums])``.
 
     ``f`` must return a scalar Tensor. Arguments that are not Tensors (numbers, lists,
@@ -37,7 +48,7 @@ def value_and_grad(f: Callable, argnums: int | tuple = 0) -> Callable:
     """
 
     @functools.wraps(f)
-    def wrapped(*args, **kwargs):
+    def wrapped(*args, **kwargs) -> tuple[Tensor, Any]:
         nums = _argnums(argnums, len(args))
         args = list(args)
         # Inside another transform (or given tensors that require grad), an outer
@@ -76,12 +87,19 @@ def value_and_grad(f: Callable, argnums: int | tuple = 0) -> Callable:
     return wrapped
 
 
-def grad(f: Callable, argnums: int | tuple = 0) -> Callable:
+@overload
+def grad(f: Callable[..., Tensor], argnums: int = 0) -> Callable[..., Tensor]: ...
+@overload
+def grad(f: Callable[..., Tensor],
+         argnums: tuple[int, ...]) -> Callable[..., tuple[Tensor, ...]]: ...
+
+
+def grad(f: Callable[..., Tensor], argnums: int | tuple[int, ...] = 0) -> Callable[..., Any]:
     """``f`` -> a function returning the gradient of ``f`` w.r.t. ``args[argnums]``."""
     vg = value_and_grad(f, argnums)
 
     @functools.wraps(f)
-    def wrapped(*args, **kwargs):
+    def wrapped(*args, **kwargs) -> Any:
         return vg(*args, **kwargs)[1]
 
     return wrapped

@@ -9,19 +9,23 @@ over the last dim is taken). A 95% average can hide a class at 0%, so look at
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ._tensor import Tensor
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
 __all__ = ["accuracy", "confusion_matrix", "per_class_accuracy", "classification_report"]
 
 
-def _array(x) -> np.ndarray:
+def _array(x: Any) -> np.ndarray:
     return np.asarray(x.data if isinstance(x, Tensor) else x)
 
 
-def _labels(x, who: str, what: str) -> np.ndarray:
+def _labels(x: Any, who: str, what: str) -> np.ndarray:
     """Integer labels (N,) from labels or from scores (N, C)."""
     arr = _array(x)
     if arr.ndim >= 2:
@@ -36,14 +40,14 @@ def _labels(x, who: str, what: str) -> np.ndarray:
     return arr.astype(np.int64)
 
 
-def _pair(pred, target, who: str) -> tuple[np.ndarray, np.ndarray]:
+def _pair(pred: Any, target: Any, who: str) -> tuple[np.ndarray, np.ndarray]:
     p, t = _labels(pred, who, "predictions"), _labels(target, who, "targets")
     if p.shape != t.shape:
         raise ValueError(f"{who}: {p.size} predictions but {t.size} targets")
     return p, t
 
 
-def _num_classes(pred, p: np.ndarray, t: np.ndarray, num_classes: int | None,
+def _num_classes(pred: Any, p: np.ndarray, t: np.ndarray, num_classes: int | None,
                  who: str) -> int:
     if num_classes is None:
         scores = _array(pred)
@@ -59,7 +63,7 @@ def _num_classes(pred, p: np.ndarray, t: np.ndarray, num_classes: int | None,
     return int(num_classes)
 
 
-def accuracy(pred, target) -> float:
+def accuracy(pred: Tensor | ArrayLike, target: Tensor | ArrayLike) -> float:
     """Fraction of predictions equal to the targets.
 
     >>> from minigrad.metrics import accuracy
@@ -72,7 +76,8 @@ def accuracy(pred, target) -> float:
     return float(np.mean(p == t))
 
 
-def confusion_matrix(pred, target, num_classes: int | None = None) -> np.ndarray:
+def confusion_matrix(pred: Tensor | ArrayLike, target: Tensor | ArrayLike,
+                     num_classes: int | None = None) -> np.ndarray:
     """Counts ``m[i, j]`` of samples of true class ``i`` predicted as ``j`` (rows = true,
     columns = predicted, as ``sklearn.metrics.confusion_matrix(target, pred)``; note the
     argument order here is ``(pred, target)``, as in the other functions).
@@ -88,7 +93,8 @@ def confusion_matrix(pred, target, num_classes: int | None = None) -> np.ndarray
     return np.bincount(t * c + p, minlength=c * c).reshape(c, c).astype(np.int64)
 
 
-def per_class_accuracy(pred, target, num_classes: int | None = None) -> np.ndarray:
+def per_class_accuracy(pred: Tensor | ArrayLike, target: Tensor | ArrayLike,
+                       num_classes: int | None = None) -> np.ndarray:
     """For each true class, the fraction of its samples predicted right (its recall);
     NaN for a class with no samples.
 
@@ -102,7 +108,8 @@ def per_class_accuracy(pred, target, num_classes: int | None = None) -> np.ndarr
         return np.where(support > 0, np.diag(m) / np.maximum(support, 1), np.nan)
 
 
-def classification_report(pred, target, class_names: Sequence[str] | None = None,
+def classification_report(pred: Tensor | ArrayLike, target: Tensor | ArrayLike,
+                          class_names: Sequence[str] | None = None,
                           num_classes: int | None = None) -> str:
     """A printable report: overall accuracy, a per-class table (samples, correct,
     accuracy, most frequent wrong guess) with the worst class flagged, then the

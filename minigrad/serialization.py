@@ -13,6 +13,8 @@ import json
 import os
 import tempfile
 import zipfile
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -22,7 +24,7 @@ _FORMAT = "minigrad-checkpoint"
 _VERSION = 1
 
 
-def _encode(obj, arrays: dict, path: str):
+def _encode(obj: Any, arrays: dict[str, np.ndarray], path: str) -> Any:
     if isinstance(obj, Tensor):
         key = f"a{len(arrays)}"
         arrays[key] = obj.data
@@ -50,7 +52,7 @@ def _encode(obj, arrays: dict, path: str):
                     "dicts, lists, tuples, tensors, numpy arrays, numbers, strings and None")
 
 
-def _decode(obj, arrays):
+def _decode(obj: Any, arrays: Mapping[str, np.ndarray]) -> Any:
     if isinstance(obj, list):
         return [_decode(v, arrays) for v in obj]
     if not isinstance(obj, dict):
@@ -69,7 +71,7 @@ def _decode(obj, arrays):
     raise ValueError(f"load: unknown entry in the checkpoint structure: {sorted(obj)}")
 
 
-def save(obj, path: str | os.PathLike) -> None:
+def save(obj: object, path: str | os.PathLike[str]) -> None:
     """Save ``obj`` (e.g. ``{'model': model.state_dict(), 'optim': opt.state_dict()}``)
     to ``path`` atomically.
 
@@ -79,7 +81,7 @@ def save(obj, path: str | os.PathLike) -> None:
     >>> mg.load(path)
     {'w': tensor([1., 1.]), 'epoch': 3}
     """
-    arrays: dict = {}
+    arrays: dict[str, Any] = {}  # (Any: np.savez types its keywords as its options)
     structure = _encode(obj, arrays, "obj")
     header = json.dumps({"format": _FORMAT, "version": _VERSION, "structure": structure})
     path = os.fspath(path)
@@ -97,7 +99,7 @@ def save(obj, path: str | os.PathLike) -> None:
         raise
 
 
-def load(path: str | os.PathLike):
+def load(path: str | os.PathLike[str]) -> Any:
     """Load what ``save`` wrote. Never unpickles; a truncated or foreign file raises
     ``ValueError`` saying so."""
     path = os.fspath(path)
