@@ -2,17 +2,21 @@
 
 Each line checks forward values against numpy (or torch, where numpy's semantics differ),
 gradients and second derivatives against finite differences, grads not aliasing, inputs
-untouched, and the graph freed after backward.
+untouched, and the graph freed after backward. Casts, which ``op_test`` cannot see (it
+works in float64 throughout), are checked by hand at the end.
 """
 
 import numpy as np
-import torch
+import pytest
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import minigrad as mg
 from minigrad.testing.factory import away_from, finite, nonzero, op_test, positive
 from minigrad.testing.strategies import dims, finite_floats, index_expressions
+
+needs_torch = pytest.mark.needs_torch
 
 
 def arrays(shape, elements=finite):
@@ -31,8 +35,13 @@ def with_dims(**options):
 
 
 def via_torch(name, *args, **kwargs):
-    """A reference computed by torch, for ops whose numpy cousin behaves differently."""
+    """A reference computed by torch, for ops whose numpy cousin behaves differently.
+
+    Tests using it are marked ``needs_torch``: README's test command installs no torch,
+    so they skip without it (conftest.py)."""
     def reference(x, *more, **kw):
+        import torch
+
         more = [m for m in more if m is not None]  # torch's squeeze() has no dim=None
         out = getattr(torch.from_numpy(x), name)(*more, *args, **kw, **kwargs)
         return tuple(t.numpy() for t in out) if isinstance(out, tuple) else out.numpy()
@@ -225,9 +234,9 @@ test_mT = op_test(lambda x: x.mT, lambda x: np.swapaxes(x, -1, -2), min_dims=2,
                   frees_graph=False)
 test_unsqueeze = op_test(mg.unsqueeze, np.expand_dims, frees_graph=False,
                          inputs=array_and(lambda s: dim_of(s, extra=1)))
-test_squeeze = op_test(mg.squeeze, via_torch("squeeze"), frees_graph=False,
-                       inputs=array_and(lambda s: dims(s, tuples=False),
-                                        shape=shapes(max_side=2)))
+test_squeeze = needs_torch(op_test(mg.squeeze, via_torch("squeeze"), frees_graph=False,
+                                   inputs=array_and(lambda s: dims(s, tuples=False),
+                                                    shape=shapes(max_side=2))))
 test_expand = op_test(lambda x, s: x.expand(*s), np.broadcast_to, frees_graph=False,
                       inputs=array_and(expand_targets, shape=shapes(max_side=2)))
 test_broadcast_to = op_test(mg.broadcast_to, np.broadcast_to, frees_graph=False,
@@ -240,12 +249,12 @@ test_cat = op_test(lambda *args: mg.cat(args[:-1], dim=args[-1]),
 test_stack = op_test(lambda *args: mg.stack(args[:-1], dim=args[-1]),
                      lambda *args: np.stack(args[:-1], axis=args[-1]),
                      inputs=stack_args(), frees_graph=False)
-test_split = op_test(mg.split, via_torch("split"), inputs=split_args(positive_ints),
-                     frees_graph=False)
-test_split_sections = op_test(mg.split, via_torch("split"), inputs=split_args(sections),
-                              frees_graph=False)
-test_chunk = op_test(mg.chunk, via_torch("chunk"), inputs=split_args(positive_ints),
-                     frees_graph=False)
+test_split = needs_torch(op_test(mg.split, via_torch("split"),
+                                 inputs=split_args(positive_ints), frees_graph=False))
+test_split_sections = needs_torch(op_test(mg.split, via_torch("split"),
+                                          inputs=split_args(sections), frees_graph=False))
+test_chunk = needs_torch(op_test(mg.chunk, via_torch("chunk"),
+                                 inputs=split_args(positive_ints), frees_graph=False))
 test_getitem = op_test(lambda x, index: x[index], lambda x, index: x[index], frees_graph=False,
                        inputs=array_and(index_expressions))
 
@@ -272,5 +281,42 @@ test_log_softmax_empty = op_test(mg.log_softmax, np_log_softmax, min_dims=1, min
 
 # ---------------------------------------------------------------------- copies and casts
 test_clone = op_test(lambda x: x.clone(), np.copy, frees_graph=False)
-test_to_float64 = op_test(lambda x: x.to(mg.float64), lambda x: x, frees_graph=False)
-test_double = op_test(lambda x: x.double(), lambda x: x, frees_graph=False)
+
+# (source dtype, target dtype, the cast). A cast to the dtype a tensor already has returns
+# the tensor itself, so each test first checks that the dtypes differ.
+CASTS = [
+    pytest.param(mg.float64, mg.float32, lambda x: x.to(mg.float32), id="to(float32)"),
+    pytest.param(mg.float32, mg.float64, lambda x: x.to(mg.float64), id="to(float64)"),
+    pytest.param(mg.float64, mg.float32, lambda x: x.float(), id="float()"),
+    pytest.param(mg.float32, mg.float64, lambda x: x.double(), id="double()"),
+    pytest.param(mg.float64, mg.float32, lambda x: x.astype("float32"), id="astype"),
+]
+
+
+@pytest.mark.parametrize("source, target, cast", CASTS)
+@given(values=arrays(shapes()), upstream=st.data())
+def test_cast_converts_and_sends_the_gradient_back_in_the_source_dtype(
+        source, target, cast, values, upstream):
+    x = mg.tensor(values, dtype=source, requires_grad=True)
+    assert x.dtype != target, "not a cast: the input already has the target dtype"
+    y = cast(x)
+    assert y.dtype == target and y.grad_fn is not None
+    np.testing.assert_array_equal(y.data, x.data.astype(target))
+    g = upstream.draw(arrays(y.shape)).astype(target)
+    y.backward(mg.tensor(g))
+    assert x.grad.dtype == source
+    np.testing.assert_array_equal(x.grad.data, g.astype(source))  # d cast(x)/dx = 1
+
+
+@pytest.mark.parametrize("source, target", [(mg.float32, mg.float64),
+                                            (mg.float64, mg.float32)])
+def test_cast_is_differentiable_twice(source, target):
+    x = mg.tensor([0.5, -1.5, 2.0], dtype=source, requires_grad=True)
+    y = x.to(target)
+    assert y.dtype == target
+    (g,) = mg.autograd.grad((y ** 3).sum(), x, create_graph=True)
+    assert g.dtype == source and g.requires_grad
+    np.testing.assert_array_equal(g.data, 3 * x.data ** 2)
+    g.sum().backward()
+    assert x.grad.dtype == source
+    np.testing.assert_array_equal(x.grad.data, 6 * x.data)
