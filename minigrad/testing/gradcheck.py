@@ -10,6 +10,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any, TypeAlias
 
 import numpy as np
 
@@ -22,9 +23,13 @@ class GradcheckError(AssertionError):
     """Raised by ``gradcheck`` when analytic and numerical gradients disagree."""
 
 
-def _outputs(fn: Callable, inputs: Sequence) -> list:
+# The function checked: tensors in, a Tensor or a tuple of Tensors out.
+Fn: TypeAlias = Callable[..., "Tensor | Sequence[Tensor]"]
+
+
+def _outputs(fn: Fn, inputs: Sequence[Any]) -> list[Tensor]:
     out = fn(*inputs)
-    outs = list(out) if isinstance(out, tuple | list) else [out]
+    outs: list[Any] = list(out) if isinstance(out, tuple | list) else [out]
     for o in outs:
         if not isinstance(o, Tensor):
             raise TypeError(f"gradcheck: fn must return a Tensor or a tuple of Tensors, got "
@@ -32,7 +37,7 @@ def _outputs(fn: Callable, inputs: Sequence) -> list:
     return outs
 
 
-def _check_inputs(inputs: Sequence, what: str) -> list:
+def _check_inputs(inputs: Sequence[Any], what: str) -> list[int]:
     diff = []
     for i, t in enumerate(inputs):
         if isinstance(t, Tensor) and t.requires_grad:
@@ -47,7 +52,8 @@ def _check_inputs(inputs: Sequence, what: str) -> list:
     return diff
 
 
-def numerical_jacobian(fn: Callable, inputs: Sequence, index: int, eps: float = 1e-6) -> list:
+def numerical_jacobian(fn: Fn, inputs: Sequence[Any], index: int,
+                       eps: float = 1e-6) -> list[np.ndarray]:
     """Central differences: one (out.size, inputs[index].size) matrix per output."""
     x = inputs[index]
     flat = x.data.reshape(-1)  # a view: perturb in place, restore after
@@ -66,7 +72,7 @@ def numerical_jacobian(fn: Callable, inputs: Sequence, index: int, eps: float = 
     return jac
 
 
-def analytical_jacobian(fn: Callable, inputs: Sequence, index: int) -> list:
+def analytical_jacobian(fn: Fn, inputs: Sequence[Any], index: int) -> list[np.ndarray]:
     """Reverse mode, one backward per output element: one matrix per output."""
     x = inputs[index]
     with enable_grad():
@@ -86,8 +92,8 @@ def analytical_jacobian(fn: Callable, inputs: Sequence, index: int) -> list:
     return jac
 
 
-def gradcheck(fn: Callable, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-              raise_exception: bool = True) -> bool:
+def gradcheck(fn: Fn, inputs: Tensor | Sequence[Any], eps: float = 1e-6, atol: float = 1e-5,
+              rtol: float = 1e-3, raise_exception: bool = True) -> bool:
     """Compare ``fn``'s gradients with central differences, for every float64 input that
     requires grad and every output.
 
@@ -119,12 +125,13 @@ def gradcheck(fn: Callable, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol:
     return True
 
 
-def _outputs_shape(fn, inputs, k):
+def _outputs_shape(fn: Fn, inputs: Sequence[Any], k: int) -> tuple[int, ...]:
     with no_grad():
         return _outputs(fn, inputs)[k].shape
 
 
-def gradgradcheck(fn: Callable, inputs, grad_outputs=None, eps: float = 1e-6,
+def gradgradcheck(fn: Fn, inputs: Tensor | Sequence[Any],
+                  grad_outputs: Tensor | Sequence[Tensor] | None = None, eps: float = 1e-6,
                   atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True,
                   seed: int = 0) -> bool:
     """Check second derivatives: gradcheck of the vector-Jacobian product of ``fn``.
@@ -145,7 +152,7 @@ def gradgradcheck(fn: Callable, inputs, grad_outputs=None, eps: float = 1e-6,
     vs = [g.detach().to(np.float64).requires_grad_(True) for g in grad_outputs]
     n_in = len(inputs)
 
-    def vjp(*args):
+    def vjp(*args: Tensor) -> tuple[Tensor, ...]:
         xs, v = list(args[:n_in]), list(args[n_in:])
         with enable_grad():
             ys = _outputs(fn, xs)

@@ -14,11 +14,20 @@ values. Needs hypothesis: ``pip install minigrad[testing]``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from .._tensor import Tensor
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
+
+    Shape = tuple[int, ...]
+    # ``elements`` of a tensor strategy: a strategy, or a dict of ``st.floats`` arguments.
+    Elements = st.SearchStrategy[Any] | dict[str, Any] | None
 
 __all__ = ["broadcastable_tensors", "dims", "finite_floats", "index_expressions", "tensors"]
 
@@ -34,15 +43,16 @@ def finite_floats(low: float = -10.0, high: float = 10.0) -> st.SearchStrategy[f
     return st.floats(low, high, allow_nan=False, allow_infinity=False)
 
 
-def _elements(dtype: np.dtype, elements):
+def _elements(dtype: np.dtype, elements: Elements) -> Elements:
     if elements is None and dtype.kind == "f":
         # float32/16 arrays reject float64 values they can't represent exactly.
-        width = 64 if dtype.itemsize >= 8 else 8 * dtype.itemsize
+        width = 64 if dtype.itemsize >= 8 else 32 if dtype.itemsize == 4 else 16
         return st.floats(-10, 10, allow_nan=False, allow_infinity=False, width=width)
     return elements
 
 
-def tensors(shape=DEFAULT_SHAPES, dtype=np.float64, elements=None,
+def tensors(shape: Shape | st.SearchStrategy[Shape] = DEFAULT_SHAPES,
+            dtype: DTypeLike = np.float64, elements: Elements = None,
             requires_grad: bool = False) -> st.SearchStrategy[Tensor]:
     """Tensors of ``shape`` (a tuple or a strategy of tuples) and ``dtype``.
 
@@ -54,15 +64,16 @@ def tensors(shape=DEFAULT_SHAPES, dtype=np.float64, elements=None,
     >>> x.shape, x.dtype, x.requires_grad
     ((2, 3), dtype('float64'), True)
     """
-    dtype = np.dtype(dtype)
-    arrays = hnp.arrays(dtype, shape, elements=_elements(dtype, elements))
-    return arrays.map(lambda a: Tensor(a, requires_grad=requires_grad, dtype=dtype))
+    dt = np.dtype(dtype)
+    arrays = hnp.arrays(dt, shape, elements=_elements(dt, elements))
+    return arrays.map(lambda a: Tensor(a, requires_grad=requires_grad, dtype=dt))
 
 
-def broadcastable_tensors(num: int = 2, *, base_shape: tuple = (), min_dims: int = 0,
-                          max_dims: int = 3, min_side: int = 1, max_side: int = 3,
-                          dtype=np.float64, elements=None,
-                          requires_grad: bool = False) -> st.SearchStrategy[tuple]:
+def broadcastable_tensors(
+        num: int = 2, *, base_shape: Shape = (), min_dims: int = 0, max_dims: int = 3,
+        min_side: int = 1, max_side: int = 3, dtype: DTypeLike = np.float64,
+        elements: Elements = None, requires_grad: bool = False,
+) -> st.SearchStrategy[tuple[Tensor, ...]]:
     """Tuples of ``num`` tensors whose shapes broadcast together (and with ``base_shape``).
 
     >>> a, b, c = broadcastable_tensors(3).example()
@@ -76,8 +87,9 @@ def broadcastable_tensors(num: int = 2, *, base_shape: tuple = (), min_dims: int
         tensors(shape, dtype, elements, requires_grad) for shape in s.input_shapes)))
 
 
-def dims(shape: tuple | None = None, *, ndim: int | None = None, none: bool = True,
-         ints: bool = True, tuples: bool = True) -> st.SearchStrategy:
+def dims(shape: Shape | None = None, *, ndim: int | None = None, none: bool = True,
+         ints: bool = True,
+         tuples: bool = True) -> st.SearchStrategy[int | tuple[int, ...] | None]:
     """Valid ``dim`` arguments for a tensor of ``shape`` (or with ``ndim`` dims).
 
     Draws from None (all dims), single ints in ``[-ndim, ndim)`` and non-empty tuples of
@@ -90,8 +102,8 @@ def dims(shape: tuple | None = None, *, ndim: int | None = None, none: bool = Tr
     """
     if (shape is None) == (ndim is None):
         raise TypeError("dims: give exactly one of shape and ndim")
-    ndim = len(shape) if ndim is None else ndim
-    options = []
+    ndim = len(shape) if shape is not None else ndim
+    options: list[st.SearchStrategy[Any]] = []
     if none:
         options.append(st.none())
     if ndim and ints:
@@ -103,7 +115,7 @@ def dims(shape: tuple | None = None, *, ndim: int | None = None, none: bool = Tr
     return st.one_of(*options)
 
 
-def index_expressions(shape: tuple) -> st.SearchStrategy:
+def index_expressions(shape: Shape) -> st.SearchStrategy[Any]:
     """Valid ``x[index]`` expressions for a tensor of ``shape``.
 
     Mixes basic indices (ints, slices, None, Ellipsis), tuples of integer arrays (with
@@ -115,7 +127,8 @@ def index_expressions(shape: tuple) -> st.SearchStrategy:
     True
     """
     shape = tuple(shape)
-    options = [hnp.basic_indices(shape, allow_newaxis=True, allow_ellipsis=True)]
+    options: list[st.SearchStrategy[Any]] = [
+        hnp.basic_indices(shape, allow_newaxis=True, allow_ellipsis=True)]
     if shape and min(shape) > 0:
         small = hnp.array_shapes(min_dims=1, max_dims=2, max_side=4)
         options.append(hnp.integer_array_indices(shape, result_shape=small))
