@@ -10,9 +10,8 @@ backward, in-place SGD update. All contenders start from the same weights and da
   library may not play (ReLU overwriting its input, the update overwriting ``.grad``),
   reported in a note: it shows how much of the gap they account for.
 * torch: ``nn.Linear`` layers in ``nn.Sequential``, ``F.cross_entropy``, ``optim.SGD``.
-* minigrad: ``minigrad.nn`` / ``minigrad.optim`` / ``nn.functional.cross_entropy`` when
-  they exist; otherwise the same model from raw tensor ops (``x @ W.T + b``, ``relu``,
-  ``log_softmax`` and picking each row's target with integer indexing).
+* minigrad: ``minigrad.nn`` / ``minigrad.optim`` / ``nn.functional.cross_entropy``, the
+  same code a user writes (if any of it is missing, the benchmark fails).
 
 Target: minigrad at most 1.10x the numpy floor. A second pass runs 100 steps under
 ``tracemalloc`` and checks that the peak memory of a step does not grow (steps 10..100),
@@ -38,6 +37,7 @@ RATIO_TARGET = 1.10
 MEMORY_STEPS = 100
 MEMORY_FROM = 10
 MEMORY_TOLERANCE = 1.05  # late steps' peak may exceed early steps' by at most 5%
+MINIGRAD_STEP = "minigrad.nn + optim.SGD"  # what the minigrad contender runs
 
 
 def init_params(seed: int = 0) -> list[np.ndarray]:
@@ -132,8 +132,9 @@ def torch_step_fn(torch, params: list[np.ndarray], x: np.ndarray, y: np.ndarray)
 
 
 # -------------------------------------------------------------------- minigrad
-def _minigrad_nn_step_fn(mg, params, x, y):
-    """The step with minigrad.nn / optim; raises ImportError/AttributeError if absent."""
+def minigrad_step_fn(params, x, y):
+    """The step with minigrad.nn and optim.SGD, from the given weights."""
+    import minigrad as mg
     from minigrad import nn, optim
 
     cross_entropy = nn.functional.cross_entropy
@@ -157,38 +158,6 @@ def _minigrad_nn_step_fn(mg, params, x, y):
     return step
 
 
-def _minigrad_raw_step_fn(mg, params, x, y):
-    """The step from raw tensor ops, for before minigrad.nn exists."""
-    W1, b1, W2, b2, W3, b3 = ps = [mg.tensor(p, requires_grad=True) for p in params]
-    xt = mg.tensor(x)
-    rows, yt = mg.arange(len(y)), mg.tensor(y)
-
-    def step() -> float:
-        for p in ps:
-            p.grad = None  # zero_grad(set_to_none=True), torch's default
-        h = (xt @ W1.T + b1).relu()
-        h = (h @ W2.T + b2).relu()
-        logp = (h @ W3.T + b3).log_softmax(dim=1)
-        loss = -logp[rows, yt].mean()
-        loss.backward()
-        with mg.no_grad():
-            for p in ps:
-                p.sub_(p.grad, alpha=LR)
-        return loss.item()
-
-    return step
-
-
-def minigrad_step_fn(params, x, y) -> tuple:
-    """(step, variant): minigrad.nn if it is complete enough, else raw tensor ops."""
-    import minigrad as mg
-
-    try:
-        return _minigrad_nn_step_fn(mg, params, x, y), "minigrad.nn + optim.SGD"
-    except (ImportError, AttributeError):
-        return _minigrad_raw_step_fn(mg, params, x, y), "raw tensor ops"
-
-
 # ------------------------------------------------------------------------- run
 def _step_peaks(step, n_steps: int) -> list[int]:
     """Bytes: tracemalloc's peak during each of ``n_steps`` steps."""
@@ -208,7 +177,7 @@ def _step_peaks(step, n_steps: int) -> list[int]:
 def run(quick: bool = False) -> Result:
     x, y = make_batch()
     params = init_params()
-    mg_step, variant = minigrad_step_fn(params, x, y)
+    mg_step = minigrad_step_fn(params, x, y)
     fns = {"minigrad": mg_step, "numpy": numpy_step_fn([p.copy() for p in params], x, y),
            "numpy, torch semantics": numpy_step_fn([p.copy() for p in params], x, y,
                                                    torch_semantics=True)}
@@ -227,13 +196,13 @@ def run(quick: bool = False) -> Result:
     ms = {k: t.median * 1e3 for k, t in timings.items()}
 
     # Memory: a fresh model, so the first steps' allocations are included in the record.
-    mem_step, _ = minigrad_step_fn(params, x, y)
+    mem_step = minigrad_step_fn(params, x, y)
     n_mem = 30 if quick else MEMORY_STEPS
     peaks = _step_peaks(mem_step, n_mem)[MEMORY_FROM - 1:]  # steps 10..n
     early = max(peaks[:10])
     late = max(peaks[-10:])
     flat = late <= early * MEMORY_TOLERANCE
-    mem_note = (f"MLP memory ({variant}): tracemalloc peak per step, steps {MEMORY_FROM}.."
+    mem_note = (f"MLP memory ({MINIGRAD_STEP}): tracemalloc peak per step, steps {MEMORY_FROM}.."
                 f"{n_mem}: min {min(peaks) / 2**20:.2f} MiB, max {max(peaks) / 2**20:.2f} MiB; "
                 f"steps {MEMORY_FROM}-{MEMORY_FROM + 9} max {early / 2**20:.2f} MiB, last 10 "
                 f"max {late / 2**20:.2f} MiB -> {'flat' if flat else 'GROWING'}.")
@@ -249,11 +218,11 @@ def run(quick: bool = False) -> Result:
                       f"{ms['minigrad'] / semantics:.3f}x that.")
     passed = ms["minigrad"] <= RATIO_TARGET * ms["numpy"] and flat
     return Result(
-        name=f"MLP training step (784-256-128-10, batch {BATCH}; {variant})",
+        name=f"MLP training step (784-256-128-10, batch {BATCH}; {MINIGRAD_STEP})",
         unit="ms / step",
         minigrad=ms["minigrad"], numpy=ms["numpy"], torch=ms.get("torch"),
         target=f"≤ {RATIO_TARGET:.2f}× numpy; memory flat",
         passed=passed, notes=[noise_note, semantics_note, mem_note], timings=timings,
-        extra={"variant": variant, "step_peak_bytes": peaks, "memory_flat": flat,
+        extra={"variant": MINIGRAD_STEP, "step_peak_bytes": peaks, "memory_flat": flat,
                "paired_ratios": paired},
     )
