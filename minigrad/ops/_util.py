@@ -9,7 +9,16 @@ import numpy as np
 from .. import _tensor as _t
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     from .._tensor import Dims
+
+    # What an op's forward and backward are handed, named for the reader (both are Any to
+    # a type checker). Ctx: the op's graph node (autograd.Node), where forward may keep
+    # fields of its own for backward. Grad: a gradient, a Tensor, or an ndarray in a plain
+    # backward of an op declared array_backward (the same operators work on both).
+    Ctx: TypeAlias = Any
+    Grad: TypeAlias = Any
 
 _OK_TYPES = (int, float, bool, np.ndarray, np.generic)
 

@@ -7,6 +7,8 @@ reduces them to each input's shape.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .._tensor import Tensor
@@ -14,6 +16,10 @@ from ..autograd.function import Function
 from ..dtypes import fix_float64
 from ._util import data
 from .elementwise import where
+
+if TYPE_CHECKING:
+    from .._tensor import Operand
+    from ._util import Ctx, Grad
 
 _F64 = np.dtype(np.float64)
 
@@ -27,13 +33,13 @@ class Add(Function):
     array_backward = True
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx: Ctx, a: Operand, b: Operand) -> np.ndarray:
         out = np.add(a.data if isinstance(a, Tensor) else a,
                      b.data if isinstance(b, Tensor) else b)
         return out if out.dtype is not _F64 else fix_float64(out, a, b)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Ctx, grad: Grad) -> tuple[Grad, Grad]:
         return grad, grad
 
 
@@ -41,13 +47,13 @@ class Sub(Function):
     array_backward = True
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx: Ctx, a: Operand, b: Operand) -> np.ndarray:
         out = np.subtract(a.data if isinstance(a, Tensor) else a,
                           b.data if isinstance(b, Tensor) else b)
         return out if out.dtype is not _F64 else fix_float64(out, a, b)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Ctx, grad: Grad) -> tuple[Grad, Grad]:
         return grad, (-grad if ctx.needs_input_grad[1] else None)
 
 
@@ -55,7 +61,7 @@ class Mul(Function):
     array_backward = True
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx: Ctx, a: Operand, b: Operand) -> np.ndarray:
         # Save only what backward will read, so `y *= 2` on a graph tensor stays legal.
         need_a, need_b = ctx.needs_input_grad
         if need_a or need_b:
@@ -65,7 +71,7 @@ class Mul(Function):
         return out if out.dtype is not _F64 else fix_float64(out, a, b)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Ctx, grad: Grad) -> tuple[Grad, Grad]:
         b, a = ctx.saved_tensors
         return (grad * b if b is not None else None), (grad * a if a is not None else None)
 
@@ -74,14 +80,14 @@ class Div(Function):
     array_backward = True
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx: Ctx, a: Operand, b: Operand) -> np.ndarray:
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
         out = np.true_divide(a.data if isinstance(a, Tensor) else a,
                              b.data if isinstance(b, Tensor) else b)
         return out if out.dtype is not _F64 else fix_float64(out, a, b)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Ctx, grad: Grad) -> tuple[Grad, Grad]:
         a, b = ctx.saved_tensors
         grad_a = grad / b if ctx.needs_input_grad[0] else None
         grad_b = -grad * a / (b * b) if ctx.needs_input_grad[1] else None
@@ -92,13 +98,13 @@ class Pow(Function):
     """``a ** b``; d/da = b a^(b-1) (0 where b == 0), d/db = a^b log(a) (0 where a <= 0)."""
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx: Ctx, a: Operand, b: Operand) -> np.ndarray:
         out = fix_float64(np.power(data(a), data(b)), a, b)
         ctx.save_for_backward(a, b, out)
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Ctx, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
         a, b, out = ctx.saved_tensors
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
@@ -124,9 +130,9 @@ class Neg(Function):
     array_backward = True
 
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx: Ctx, a: Tensor) -> np.ndarray:
         return np.negative(a.data)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Ctx, grad: Grad) -> Grad:
         return -grad

@@ -22,19 +22,20 @@ if TYPE_CHECKING:
     from numpy.typing import ArrayLike
 
     from .._tensor import Operand
+    from ._util import Ctx, Grad
 
 
 class Exp(Function):
     array_backward = True
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx: Ctx, x: Tensor) -> np.ndarray:
         out = np.exp(x.data)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Ctx, grad: Grad) -> Grad:
         (out,) = ctx.saved_tensors
         return grad * out
 
@@ -43,12 +44,12 @@ class Log(Function):
     array_backward = True
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx: Ctx, x: Tensor) -> np.ndarray:
         ctx.save_for_backward(x)
         return np.log(x.data)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Ctx, grad: Grad) -> Grad:
         (x,) = ctx.saved_tensors
         return grad / x
 
@@ -57,13 +58,13 @@ class Sqrt(Function):
     array_backward = True
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx: Ctx, x: Tensor) -> np.ndarray:
         out = np.sqrt(x.data)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Ctx, grad: Grad) -> Grad:
         (y,) = ctx.saved_tensors
         return grad / (y * 2)
 
@@ -74,36 +75,36 @@ class Abs(Function):
     array_backward = True
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx: Ctx, x: Tensor) -> np.ndarray:
         ctx.save_for_backward(np.sign(x.data))
         return np.abs(x.data)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Ctx, grad: Grad) -> Grad:
         (sign,) = ctx.saved_tensors
         return grad * sign
 
 
 class Sin(Function):
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx: Ctx, x: Tensor) -> np.ndarray:
         ctx.save_for_backward(x)
         return np.sin(x.data)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Ctx, grad: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
         return grad * x.cos()
 
 
 class Cos(Function):
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx: Ctx, x: Tensor) -> np.ndarray:
         ctx.save_for_backward(x)
         return np.cos(x.data)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Ctx, grad: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
         return -grad * x.sin()
 
@@ -112,7 +113,7 @@ class Sigmoid(Function):
     array_backward = True
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx: Ctx, x: Tensor) -> np.ndarray:
         # Stable for large |x|: exp only ever sees non-positive arguments.
         z = np.exp(-np.abs(x.data))
         out = np.where(x.data >= 0, 1 / (1 + z), z / (1 + z)).astype(x.data.dtype, copy=False)
@@ -120,7 +121,7 @@ class Sigmoid(Function):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Ctx, grad: Grad) -> Grad:
         (y,) = ctx.saved_tensors
         return grad * (y * (1 - y))
 
@@ -129,13 +130,13 @@ class Tanh(Function):
     array_backward = True
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx: Ctx, x: Tensor) -> np.ndarray:
         out = np.tanh(x.data)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Ctx, grad: Grad) -> Grad:
         (y,) = ctx.saved_tensors
         return grad * (1 - y * y)
 
@@ -146,13 +147,13 @@ class Relu(Function):
     array_backward = True
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx: Ctx, x: Tensor) -> np.ndarray:
         out = np.maximum(x.data, 0)
         ctx.save_for_backward(out)  # the output: alive anyway as the next layer's input
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Ctx, grad: Grad) -> Grad:
         (y,) = ctx.saved_tensors
         return grad * (y > 0)  # a constant mask, also the right second derivative
 
@@ -161,13 +162,13 @@ class LeakyRelu(Function):
     array_backward = True
 
     @staticmethod
-    def forward(ctx, x, negative_slope=0.01):
+    def forward(ctx: Ctx, x: Tensor, negative_slope: float = 0.01) -> np.ndarray:
         slope = np.where(x.data > 0, 1, negative_slope).astype(x.data.dtype)
         ctx.save_for_backward(slope)
         return x.data * slope
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Ctx, grad: Grad) -> Grad:
         (slope,) = ctx.saved_tensors
         return grad * slope
 
@@ -178,7 +179,7 @@ class Clamp(Function):
     array_backward = True
 
     @staticmethod
-    def forward(ctx, x, bounds):
+    def forward(ctx: Ctx, x: Tensor, bounds: tuple[float | None, float | None]) -> np.ndarray:
         lo, hi = bounds
         out = x.data
         mask = np.ones(out.shape, dtype=bool)
@@ -192,7 +193,7 @@ class Clamp(Function):
         return out.astype(x.data.dtype, copy=False) if out is not x.data else out.copy()
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Ctx, grad: Grad) -> tuple[Grad, None]:
         (mask,) = ctx.saved_tensors
         return grad * mask, None
 
@@ -212,7 +213,7 @@ class Maximum(Function):
     array_backward = True
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx: Ctx, a: Operand, b: Operand) -> np.ndarray:
         ad, bd = data(a), data(b)
         out = fix_float64(np.maximum(ad, bd), a, b)
         share = (ad > bd) + 0.5 * (ad == bd)
@@ -220,7 +221,7 @@ class Maximum(Function):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Ctx, grad: Grad) -> tuple[Grad, Grad]:
         (share,) = ctx.saved_tensors
         return grad * share, grad * (1 - share)
 
@@ -231,7 +232,7 @@ class Minimum(Function):
     array_backward = True
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx: Ctx, a: Operand, b: Operand) -> np.ndarray:
         ad, bd = data(a), data(b)
         out = fix_float64(np.minimum(ad, bd), a, b)
         share = (ad < bd) + 0.5 * (ad == bd)
@@ -239,7 +240,7 @@ class Minimum(Function):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Ctx, grad: Grad) -> tuple[Grad, Grad]:
         (share,) = ctx.saved_tensors
         return grad * share, grad * (1 - share)
 
@@ -248,12 +249,12 @@ class Where(Function):
     array_backward = True
 
     @staticmethod
-    def forward(ctx, cond, a, b):
+    def forward(ctx: Ctx, cond: np.ndarray, a: Operand, b: Operand) -> np.ndarray:
         ctx.save_for_backward(cond)
         return fix_float64(np.where(cond, data(a), data(b)), a, b)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Ctx, grad: Grad) -> tuple[None, Grad, Grad]:
         (cond,) = ctx.saved_tensors
         return None, grad * cond, grad * ~cond
 
@@ -271,11 +272,11 @@ class Cast(Function):
     array_backward = True
 
     @staticmethod
-    def forward(ctx, x, dtype):
+    def forward(ctx: Ctx, x: Tensor, dtype: np.dtype) -> np.ndarray:
         return x.data.astype(dtype)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Ctx, grad: Grad) -> tuple[Grad, None]:
         return grad, None  # the engine casts back to the input's dtype
 
 
@@ -283,11 +284,11 @@ class Clone(Function):
     array_backward = True
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx: Ctx, x: Tensor) -> np.ndarray:
         return x.data.copy()
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Ctx, grad: Grad) -> Grad:
         return grad
 
 

@@ -9,7 +9,7 @@ gradients stay exact.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,6 +17,9 @@ from .._tensor import Tensor
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ._util import data
+
+if TYPE_CHECKING:
+    from ._util import Ctx, Grad
 
 
 class FusedLinear(Function):
@@ -30,7 +33,7 @@ class FusedLinear(Function):
     array_backward = True
 
     @staticmethod
-    def forward(ctx, x, weight, bias):
+    def forward(ctx: Ctx, x: Tensor, weight: Tensor, bias: Tensor | None) -> np.ndarray:
         w = weight.data
         w_shape = w.shape
         if len(w_shape) != 2 or x.data.shape[-1:] != w_shape[1:]:
@@ -48,7 +51,7 @@ class FusedLinear(Function):
         return out
 
     @staticmethod
-    def backward(ctx: Any, grad: Any):
+    def backward(ctx: Ctx, grad: Grad) -> tuple[Grad, Grad, Grad]:
         x, weight = ctx.saved_tensors
         grad_x = grad @ weight if weight is not None else None
         rows = grad
@@ -112,7 +115,8 @@ class SoftmaxCrossEntropy(Function):
     array_backward = True
 
     @staticmethod
-    def forward(ctx: Any, logits, target, reduction):
+    def forward(ctx: Ctx, logits: Tensor, target: Tensor | np.ndarray,
+                reduction: str) -> np.ndarray:
         x = logits.data
         z = x - np.maximum.reduce(x, axis=1, keepdims=True)  # shifted: exp cannot overflow
         p = np.exp(z)
@@ -131,7 +135,7 @@ class SoftmaxCrossEntropy(Function):
         return loss if loss.dtype == x.dtype else loss.astype(x.dtype)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any):
+    def backward(ctx: Ctx, grad: Grad) -> tuple[Grad, Grad, None]:
         logits, target, p, logp = ctx.saved_tensors
         n = logits.shape[0]
         g = _grad_scale(grad, ctx.reduction, n)
@@ -158,7 +162,7 @@ class BinaryCrossEntropy(Function):
     """-(t log p + (1-t) log(1-p)) with each log clamped at -100, as torch."""
 
     @staticmethod
-    def forward(ctx: Any, p, t, reduction):
+    def forward(ctx: Ctx, p: Tensor, t: Tensor, reduction: str) -> np.ndarray:
         pd, td = p.data, data(t)
         with np.errstate(divide="ignore"):  # log(0) = -inf, clamped to -100 right here
             log_p = np.maximum(np.log(pd), -100)
@@ -169,7 +173,7 @@ class BinaryCrossEntropy(Function):
                                                                            copy=False)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any):
+    def backward(ctx: Ctx, grad: Tensor) -> tuple[Tensor, Tensor | None, None]:
         p, t, log_p, log_1mp = ctx.saved_tensors
         g = _grad_scale(grad, ctx.reduction, p.data.size, p.ndim)
         # torch's gradient: (p - t) / max(p (1 - p), 1e-12)
@@ -186,7 +190,8 @@ class BinaryCrossEntropyWithLogits(Function):
     """
 
     @staticmethod
-    def forward(ctx: Any, x, t, pos_weight, reduction):
+    def forward(ctx: Ctx, x: Tensor, t: Tensor, pos_weight: Tensor | None,
+                reduction: str) -> np.ndarray:
         xd, td = x.data, data(t)
         w = 1 + (data(pos_weight) - 1) * td if pos_weight is not None else 1
         softplus_neg = np.logaddexp(0, -xd)  # log(1 + exp(-x)), stable both ways
@@ -196,7 +201,7 @@ class BinaryCrossEntropyWithLogits(Function):
         return reduce_loss(loss, reduction).astype(xd.dtype, copy=False)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any):
+    def backward(ctx: Ctx, grad: Tensor) -> tuple[Tensor, Tensor | None, None, None]:
         x, t, pos_weight = ctx.saved_tensors
         g = _grad_scale(grad, ctx.reduction, x.data.size, x.ndim)
         w = 1 + (pos_weight - 1) * t if pos_weight is not None else 1

@@ -13,6 +13,7 @@ from ._util import data, operand
 
 if TYPE_CHECKING:
     from .._tensor import Operand
+    from ._util import Ctx
 
 
 class MatMul(Function):
@@ -24,14 +25,14 @@ class MatMul(Function):
     """
 
     @staticmethod
-    def forward(ctx: Any, a: Operand, b: Operand):
+    def forward(ctx: Ctx, a: Operand, b: Operand) -> np.ndarray:
         ctx.save_for_backward(b if ctx.needs_input_grad[0] else None,
                               a if ctx.needs_input_grad[1] else None)
         ctx.a_ndim, ctx.b_ndim = np.ndim(data(a)), np.ndim(data(b))
         return fix_float64(np.matmul(data(a), data(b)), a, b)
 
     @staticmethod
-    def backward(ctx: Any, grad: Tensor):
+    def backward(ctx: Ctx, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
         b, a = ctx.saved_tensors
         if ctx.a_ndim == 1 and ctx.b_ndim == 1:  # inner product: grad is 0-d
             return (grad * b if b is not None else None), (grad * a if a is not None else None)

@@ -22,6 +22,7 @@ from ._util import normalize_dim, normalize_dims, np_aliases
 
 if TYPE_CHECKING:
     from .._tensor import Dims
+    from ._util import Ctx
 
 
 def _kept_shape(shape: tuple[int, ...], dims: tuple[int, ...] | None) -> tuple[int, ...]:
@@ -46,24 +47,24 @@ def _restore(grad: Tensor, shape: tuple[int, ...], dims: tuple[int, ...] | None,
 
 class Sum(Function):
     @staticmethod
-    def forward(ctx: Any, x, dims, keepdim):
+    def forward(ctx: Ctx, x: Tensor, dims: tuple[int, ...] | None, keepdim: bool) -> np.ndarray:
         ctx.shape, ctx.dims, ctx.keepdim = x.data.shape, dims, keepdim
         return np.sum(x.data, axis=dims, keepdims=keepdim)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any):
+    def backward(ctx: Ctx, grad: Tensor) -> tuple[Tensor, None, None]:
         return _restore(grad, ctx.shape, ctx.dims, ctx.keepdim), None, None
 
 
 class Mean(Function):
     @staticmethod
-    def forward(ctx: Any, x, dims, keepdim):
+    def forward(ctx: Ctx, x: Tensor, dims: tuple[int, ...] | None, keepdim: bool) -> np.ndarray:
         ctx.shape, ctx.dims, ctx.keepdim = x.data.shape, dims, keepdim
         ctx.count = _count(x.data.shape, dims)
         return np.mean(x.data, axis=dims, keepdims=keepdim)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any):
+    def backward(ctx: Ctx, grad: Tensor) -> tuple[Tensor, None, None]:
         return _restore(grad / ctx.count, ctx.shape, ctx.dims, ctx.keepdim), None, None
 
 
@@ -73,7 +74,8 @@ class _Extreme(Function):
     reduce: Callable[..., np.ndarray] = staticmethod(np.max)
 
     @classmethod
-    def forward(cls, ctx: Any, x, dims, keepdim):
+    def forward(cls, ctx: Ctx, x: Tensor, dims: tuple[int, ...] | None,
+                keepdim: bool) -> np.ndarray:
         if x.data.size == 0:
             raise ValueError(f"{cls.__name__.lower()}: the input is empty; there is no extreme "
                              "value to take")
@@ -85,31 +87,31 @@ class _Extreme(Function):
             tuple(s for i, s in enumerate(x.data.shape) if dims is not None and i not in dims))
 
     @staticmethod
-    def backward(ctx: Any, grad: Any):
+    def backward(ctx: Ctx, grad: Tensor) -> tuple[Tensor, None, None]:
         (share,) = ctx.saved_tensors
         return _restore(grad, ctx.shape, ctx.dims, ctx.keepdim) * share, None, None
 
 
 class Amax(_Extreme):
-    reduce = staticmethod(np.max)
+    reduce: Callable[..., np.ndarray] = staticmethod(np.max)
 
 
 class Amin(_Extreme):
-    reduce = staticmethod(np.min)
+    reduce: Callable[..., np.ndarray] = staticmethod(np.min)
 
 
 class _ExtremeAt(Function):
     """The values of max(dim)/min(dim): the gradient goes to the chosen index only."""
 
     @staticmethod
-    def forward(ctx: Any, x, index, dim, keepdim):
+    def forward(ctx: Ctx, x: Tensor, index: np.ndarray, dim: int, keepdim: bool) -> np.ndarray:
         ctx.save_for_backward(index)  # freed after backward, like every saved buffer
         ctx.shape, ctx.dim, ctx.keepdim = x.data.shape, dim, keepdim
         values = np.take_along_axis(x.data, index, axis=dim)
         return values if keepdim else values.squeeze(dim)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any):
+    def backward(ctx: Ctx, grad: Tensor) -> tuple[Tensor, None, None, None]:
         if not ctx.keepdim:
             grad = grad.unsqueeze(ctx.dim)
         (index,) = ctx.saved_tensors
@@ -128,14 +130,15 @@ class ScatterAlong(Function):
     """Put ``grad`` at ``index`` along ``dim`` in zeros of ``shape`` (backward of a gather)."""
 
     @staticmethod
-    def forward(ctx: Any, grad, index, dim, shape):
+    def forward(ctx: Ctx, grad: Tensor, index: np.ndarray, dim: int, shape: tuple[int,
+                ...]) -> np.ndarray:
         ctx.index, ctx.dim = index, dim
         out = np.zeros(shape, dtype=grad.data.dtype)
         np.put_along_axis(out, index, grad.data, axis=dim)
         return out
 
     @staticmethod
-    def backward(ctx: Any, grad: Any):
+    def backward(ctx: Ctx, grad: Tensor) -> tuple[Tensor, None, None, None]:
         return GatherAlong.apply(grad, ctx.index, ctx.dim), None, None, None
 
 
@@ -143,12 +146,12 @@ class GatherAlong(Function):
     """``take_along_axis``: the values at ``index`` along ``dim``."""
 
     @staticmethod
-    def forward(ctx: Any, x, index, dim):
+    def forward(ctx: Ctx, x: Tensor, index: np.ndarray, dim: int) -> np.ndarray:
         ctx.index, ctx.dim, ctx.shape = index, dim, x.data.shape
         return np.take_along_axis(x.data, index, axis=dim)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any):
+    def backward(ctx: Ctx, grad: Tensor) -> tuple[Tensor, None, None]:
         return ScatterAlong.apply(grad, ctx.index, ctx.dim, ctx.shape), None, None
 
 
@@ -156,7 +159,7 @@ class LogSumExp(Function):
     """log(sum(exp(x))) computed stably (shifted by the max); gradient softmax(x)."""
 
     @staticmethod
-    def forward(ctx: Any, x, dims, keepdim):
+    def forward(ctx: Ctx, x: Tensor, dims: tuple[int, ...] | None, keepdim: bool) -> np.ndarray:
         m = np.max(x.data, axis=dims, keepdims=True) if x.data.size else 0.0
         m = np.where(np.isfinite(m), m, 0)  # all -inf (or inf) slices: no shift
         out = np.log(np.sum(np.exp(x.data - m), axis=dims, keepdims=True)) + m
@@ -169,7 +172,7 @@ class LogSumExp(Function):
         return out
 
     @staticmethod
-    def backward(ctx: Any, grad: Any):
+    def backward(ctx: Ctx, grad: Tensor) -> tuple[Tensor, None, None]:
         x, out = ctx.saved_tensors
         if not ctx.keepdim:
             out = out.reshape(_kept_shape(ctx.shape, ctx.dims))

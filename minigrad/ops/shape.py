@@ -20,6 +20,7 @@ from ._util import data, normalize_dim, operand
 
 if TYPE_CHECKING:
     from .._tensor import Dims, Operand, ShapeLike
+    from ._util import Ctx, Grad
 
 
 def _shape_arg(shape: tuple[Any, ...], op: str) -> tuple[int, ...]:
@@ -36,12 +37,12 @@ class Reshape(Function):
     array_backward = True
 
     @staticmethod
-    def forward(ctx: Any, x: Tensor, shape: tuple[int, ...]):
+    def forward(ctx: Ctx, x: Tensor, shape: tuple[int, ...]) -> np.ndarray:
         ctx.shape = x.data.shape
         return x.data.reshape(shape)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any):
+    def backward(ctx: Ctx, grad: Grad) -> tuple[Grad, None]:
         return grad.reshape(ctx.shape), None
 
 
@@ -93,7 +94,7 @@ def squeeze(x: Tensor, dim: Dims = None) -> Tensor:
 
 class Permute(Function):
     @staticmethod
-    def forward(ctx: Any, x: Tensor, dims: tuple[int, ...]):
+    def forward(ctx: Ctx, x: Tensor, dims: tuple[int, ...]) -> np.ndarray:
         inverse = [0] * len(dims)
         for i, d in enumerate(dims):
             inverse[d] = i
@@ -101,7 +102,7 @@ class Permute(Function):
         return np.transpose(x.data, dims)
 
     @staticmethod
-    def backward(ctx: Any, grad: Tensor):
+    def backward(ctx: Ctx, grad: Tensor) -> tuple[Tensor, None]:
         return grad.permute(*ctx.inverse), None
 
 
@@ -135,11 +136,11 @@ class Expand(Function):
     array_backward = True
 
     @staticmethod
-    def forward(ctx, x, shape):
+    def forward(ctx: Ctx, x: Tensor, shape: tuple[int, ...]) -> np.ndarray:
         return np.broadcast_to(x.data, shape)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Ctx, grad: Grad) -> tuple[Grad, None]:
         return grad, None  # the engine sums it back to the input's shape
 
 
@@ -167,13 +168,13 @@ def expand(x: Tensor, *shape: int | ShapeLike) -> Tensor:
 
 class Cat(Function):
     @staticmethod
-    def forward(ctx: Any, dim: int, *tensors: Tensor):
+    def forward(ctx: Ctx, dim: int, *tensors: Tensor) -> np.ndarray:
         ctx.dim = dim
         ctx.bounds = np.cumsum([t.data.shape[dim] for t in tensors])[:-1]
         return np.concatenate([data(t) for t in tensors], axis=dim)
 
     @staticmethod
-    def backward(ctx: Any, grad: Tensor):
+    def backward(ctx: Ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
         return (None, *grad.split(_sizes(ctx.bounds, grad.shape[ctx.dim]), ctx.dim))
 
 
@@ -271,7 +272,7 @@ def _is_basic(index: Any) -> bool:
 
 class GetItem(Function):
     @staticmethod
-    def forward(ctx: Any, x: Tensor, index: Any):
+    def forward(ctx: Ctx, x: Tensor, index: Any) -> np.ndarray:
         ctx.shape, ctx.index = x.data.shape, index
         try:
             return x.data[index]
@@ -280,7 +281,7 @@ class GetItem(Function):
                              f"{err}") from err
 
     @staticmethod
-    def backward(ctx: Any, grad: Tensor):
+    def backward(ctx: Ctx, grad: Tensor) -> tuple[Tensor, None]:
         return IndexAdd.apply(grad, ctx.index, ctx.shape), None
 
 
@@ -288,7 +289,7 @@ class IndexAdd(Function):
     """Zeros of ``shape`` with ``grad`` added at ``index`` (repeated indices add up)."""
 
     @staticmethod
-    def forward(ctx: Any, grad: Tensor, index: Any, shape: tuple[int, ...]):
+    def forward(ctx: Ctx, grad: Tensor, index: Any, shape: tuple[int, ...]) -> np.ndarray:
         ctx.index = index
         out = np.zeros(shape, dtype=grad.data.dtype)
         if _is_basic(index):
@@ -298,7 +299,7 @@ class IndexAdd(Function):
         return out
 
     @staticmethod
-    def backward(ctx: Any, grad: Tensor):
+    def backward(ctx: Ctx, grad: Tensor) -> tuple[Tensor, None, None]:
         return grad[ctx.index], None, None
 
 
@@ -327,11 +328,11 @@ class Fill(Function):
     array_backward = True
 
     @staticmethod
-    def forward(ctx, x, value):
+    def forward(ctx: Ctx, x: Tensor, value: Operand) -> np.ndarray:
         return np.full_like(x.data, data(value))
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Ctx, grad: Grad) -> tuple[None, None]:
         return None, None
 
 
@@ -339,11 +340,11 @@ class Copy(Function):
     array_backward = True
 
     @staticmethod
-    def forward(ctx, x, src):
+    def forward(ctx: Ctx, x: Tensor, src: Operand) -> np.ndarray:
         return np.broadcast_to(data(src), x.data.shape).astype(x.data.dtype)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Ctx, grad: Grad) -> tuple[None, Grad]:
         return None, grad
 
 

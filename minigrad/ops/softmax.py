@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ._util import normalize_dim
+
+if TYPE_CHECKING:
+    from ._util import Ctx
 
 
 def _shifted(x: np.ndarray, dim: int | None) -> np.ndarray:
@@ -20,7 +23,7 @@ class Softmax(Function):
     """y = exp(x - max) / sum(exp(x - max)); backward y * (g - sum(g * y))."""
 
     @staticmethod
-    def forward(ctx: Any, x: Tensor, dim: int | None):
+    def forward(ctx: Ctx, x: Tensor, dim: int | None) -> np.ndarray:
         e = np.exp(_shifted(x.data, dim))
         out = e / np.sum(e, axis=dim, keepdims=True)
         ctx.save_for_backward(out)
@@ -28,7 +31,7 @@ class Softmax(Function):
         return out
 
     @staticmethod
-    def backward(ctx: Any, grad: Tensor):
+    def backward(ctx: Ctx, grad: Tensor) -> tuple[Tensor, None]:
         (y,) = ctx.saved_tensors
         return y * (grad - (grad * y).sum(dim=ctx.dim, keepdim=True)), None
 
@@ -37,7 +40,7 @@ class LogSoftmax(Function):
     """y = x - logsumexp(x); backward g - softmax(x) * sum(g)."""
 
     @staticmethod
-    def forward(ctx: Any, x: Tensor, dim: int | None):
+    def forward(ctx: Ctx, x: Tensor, dim: int | None) -> np.ndarray:
         z = _shifted(x.data, dim)
         out = z - np.log(np.sum(np.exp(z), axis=dim, keepdims=True))
         ctx.save_for_backward(out)
@@ -45,7 +48,7 @@ class LogSoftmax(Function):
         return out
 
     @staticmethod
-    def backward(ctx: Any, grad: Tensor):
+    def backward(ctx: Ctx, grad: Tensor) -> tuple[Tensor, None]:
         (y,) = ctx.saved_tensors
         return grad - y.exp() * grad.sum(dim=ctx.dim, keepdim=True), None
 
