@@ -16,7 +16,7 @@ import numpy as np
 from . import dtypes as _dt
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Sequence
     from typing import Literal, NamedTuple, TypeAlias
 
     from numpy.typing import ArrayLike, DTypeLike
@@ -139,7 +139,7 @@ class Tensor:
     grad_fn: Node | None  # the op that made this tensor (None for leaves)
     _vc: list[Any]  # version counter: [version, weakrefs to the views sharing it...]
     __array_ufunc__ = None  # ndarray <op> Tensor defers to Tensor's reflected operators
-    __hash__ = object.__hash__  # identity, as torch (== is elementwise)
+    __hash__: Callable[[object], int] = object.__hash__  # identity, as torch (== is elementwise)
 
     def __init__(self, data: ArrayLike, requires_grad: bool = False,
                  dtype: DTypeLike | None = None) -> None:
@@ -430,7 +430,12 @@ class Tensor:
     def __ge__(self, other: ArrayLike) -> Tensor:
         return ops.compare(np.greater_equal, self, other, "ge")
 
-    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+    eq = __eq__
+    ne = __ne__
+    lt = __lt__
+    le = __le__
+    gt = __gt__
+    ge = __ge__
 
     def __invert__(self) -> Tensor:
         if self.data.dtype.kind != "b":

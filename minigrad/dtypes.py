@@ -31,7 +31,7 @@ int64 = np.int64
 uint8 = np.uint8
 bool = np.bool_  # noqa: A001 - torch's name for it
 
-default_float = np.dtype(np.float32)
+default_float: np.dtype = np.dtype(np.float32)
 _FLOAT64 = np.dtype(np.float64)
 
 _ALIASES: dict[str, type[np.generic]] = {

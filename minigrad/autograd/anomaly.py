@@ -36,6 +36,8 @@ class detect_anomaly:
     RuntimeError: anomaly detected: Sqrt forward produced nan (shape (1,), dtype float32)
     """
 
+    prev: bool  # the mode before __enter__, restored by __exit__
+
     def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled
 

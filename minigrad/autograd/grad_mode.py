@@ -33,8 +33,8 @@ class set_grad_enabled:
 
     def __init__(self, mode: bool = True) -> None:
         state = current()
-        self.prev = state.grad_enabled
-        self.mode = bool(mode)
+        self.prev: bool = state.grad_enabled
+        self.mode: bool = bool(mode)
         state.grad_enabled = self.mode
 
     def __enter__(self) -> Self:
@@ -55,6 +55,7 @@ class set_grad_enabled:
 
 class _GradModeContext:
     mode = True
+    prev: bool  # the mode before __enter__, restored by __exit__
 
     def __enter__(self) -> Self:
         state = current()

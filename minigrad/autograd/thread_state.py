@@ -18,8 +18,8 @@ class ThreadState:
     __slots__ = ("grad_enabled", "anomaly", "module_stack")
 
     def __init__(self) -> None:
-        self.grad_enabled = True  # ops record the graph
-        self.anomaly = False  # check every op's output and gradients for nan/inf
+        self.grad_enabled: bool = True  # ops record the graph
+        self.anomaly: bool = False  # check every op's output and gradients for nan/inf
         self.module_stack: list[Any] = []  # nn.Module calls under way, innermost last
 
 

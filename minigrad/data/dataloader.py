@@ -124,9 +124,9 @@ class DataLoader:
             raise TypeError(f"DataLoader: the dataset ({type(dataset).__name__}) needs "
                             "__len__ and __getitem__") from err
         self.dataset = dataset
-        self.batch_size = int(batch_size)
-        self.shuffle = bool(shuffle)
-        self.drop_last = bool(drop_last)
+        self.batch_size: int = int(batch_size)
+        self.shuffle: bool = bool(shuffle)
+        self.drop_last: bool = bool(drop_last)
         self.generator = generator
         self.collate_fn = collate_fn
 

@@ -66,7 +66,7 @@ class ClassificationDataset(Dataset):
                              f"shape {targets.shape}")
         self.data = data
         self.targets = targets
-        self.classes = list(classes)
+        self.classes: list[str] = list(classes)
 
     @property
     def class_to_idx(self) -> dict[str, int]:

@@ -42,7 +42,7 @@ def _read_bytes(path: str) -> bytes:
                        "fetch it again.") from err
 
 
-def read_idx(path: str | os.PathLike, expected_magic: int | None = None) -> np.ndarray:
+def read_idx(path: str | os.PathLike[str], expected_magic: int | None = None) -> np.ndarray:
     """Read an IDX file (``.gz`` or raw) into a native-endian numpy array.
 
     ``expected_magic`` (e.g. 2051 for images, 2049 for labels) is checked against the

@@ -63,7 +63,7 @@ class MNIST(ClassificationDataset):
     folder = "mnist"
     mirrors: tuple[str, ...] = ("https://ossci-datasets.s3.amazonaws.com/mnist/",
                                 "https://storage.googleapis.com/cvdf-datasets/mnist/")
-    sha256 = {
+    sha256: dict[str, str] = {
         "train-images-idx3-ubyte.gz":
             "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
         "train-labels-idx1-ubyte.gz":
@@ -73,15 +73,15 @@ class MNIST(ClassificationDataset):
         "t10k-labels-idx1-ubyte.gz":
             "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
     }
-    class_names = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four", "5 - five",
-                   "6 - six", "7 - seven", "8 - eight", "9 - nine"]
-    image_size = (28, 28)
+    class_names: list[str] = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four",
+                              "5 - five", "6 - six", "7 - seven", "8 - eight", "9 - nine"]
+    image_size: tuple[int, int] = (28, 28)
 
-    def __init__(self, root: str | os.PathLike | None = None, train: bool = True,
+    def __init__(self, root: str | os.PathLike[str] | None = None, train: bool = True,
                  download: bool = False) -> None:
-        self.root = Path(root).expanduser() if root is not None \
+        self.root: Path = Path(root).expanduser() if root is not None \
             else default_data_dir() / self.folder
-        self.train = bool(train)
+        self.train: bool = bool(train)
         split = "train" if self.train else "t10k"
         names = (f"{split}-images-idx3-ubyte.gz", f"{split}-labels-idx1-ubyte.gz")
         paths = [self._find(name) for name in names]
@@ -130,7 +130,7 @@ class MNIST(ClassificationDataset):
                 "or pass download=True where there is network.")
 
     @classmethod
-    def download(cls, root: str | os.PathLike | None = None) -> Path:
+    def download(cls, root: str | os.PathLike[str] | None = None) -> Path:
         """Fetch the four files into ``root`` (default: ``default_data_dir()/folder``),
         skipping those already there; each file from the first mirror that works.
 
@@ -174,8 +174,8 @@ class FashionMNIST(MNIST):
     """
 
     folder = "fashion-mnist"
-    mirrors = ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",)
-    sha256 = {
+    mirrors: tuple[str, ...] = ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",)
+    sha256: dict[str, str] = {
         "train-images-idx3-ubyte.gz":
             "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
         "train-labels-idx1-ubyte.gz":
@@ -185,5 +185,5 @@ class FashionMNIST(MNIST):
         "t10k-labels-idx1-ubyte.gz":
             "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
     }
-    class_names = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
-                   "Sneaker", "Bag", "Ankle boot"]
+    class_names: list[str] = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal",
+                              "Shirt", "Sneaker", "Bag", "Ankle boot"]

@@ -32,6 +32,8 @@ class Linear(Module):
     (32, 10)
     """
 
+    in_features: int
+    out_features: int
     weight: Parameter
     bias: Parameter | None
 
@@ -135,6 +137,9 @@ class LogSoftmax(Softmax):
 
 class Flatten(Module):
     """Flatten dims ``start_dim..end_dim`` (default: all but the batch dim)."""
+
+    start_dim: int
+    end_dim: int
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()

@@ -20,6 +20,7 @@ class Parameter(Tensor):
     """
 
     __slots__ = ()
+    data: np.ndarray
 
     def __init__(self, data: Tensor | ArrayLike | None = None,
                  requires_grad: bool = True) -> None:

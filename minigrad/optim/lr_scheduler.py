@@ -31,6 +31,9 @@ class _Schedule:
 class LRScheduler(_Schedule):
     """Base class: sets each group's lr from ``get_lr()`` for the current epoch."""
 
+    base_lrs: list[float]
+    last_epoch: int
+
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(self).__name__}: expected an Optimizer, got "
@@ -55,6 +58,9 @@ class LRScheduler(_Schedule):
 class StepLR(LRScheduler):
     """lr = base_lr * gamma ** (epoch // step_size)."""
 
+    step_size: int
+    gamma: float
+
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
         if step_size <= 0:
@@ -70,6 +76,8 @@ class StepLR(LRScheduler):
 class ExponentialLR(LRScheduler):
     """lr = base_lr * gamma ** epoch."""
 
+    gamma: float
+
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
@@ -80,6 +88,9 @@ class ExponentialLR(LRScheduler):
 
 class CosineAnnealingLR(LRScheduler):
     """lr = eta_min + (base_lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2."""
+
+    T_max: int
+    eta_min: float
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,
                  last_epoch: int = -1) -> None:
@@ -97,6 +108,19 @@ class CosineAnnealingLR(LRScheduler):
 class ReduceLROnPlateau(_Schedule):
     """Multiply the lr by ``factor`` when a metric has not improved for ``patience``
     epochs; call ``step(metric)`` once per epoch. Same options as torch."""
+
+    min_lrs: list[float]
+    mode: str
+    factor: float
+    patience: int
+    threshold: float
+    threshold_mode: str
+    cooldown: int
+    eps: float
+    best: float
+    num_bad_epochs: int
+    cooldown_counter: int
+    last_epoch: int
 
     def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1,
                  patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",

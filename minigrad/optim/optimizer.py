@@ -23,7 +23,7 @@ class Optimizer:
     """
 
     def __init__(self, params: Params, defaults: dict[str, Any]) -> None:
-        self.defaults = dict(defaults)
+        self.defaults: dict[str, Any] = dict(defaults)
         self.state: dict[Tensor, dict[str, Any]] = {}
         # (dtype number, slot) -> flat array, see _scratch
         self._scratch_buffers: dict[tuple[int, int], np.ndarray] = {}
