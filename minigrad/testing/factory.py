@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from hypothesis import given
@@ -42,16 +43,23 @@ from ..autograd.engine import grad as autograd_grad
 from .gradcheck import gradcheck, gradgradcheck
 from .strategies import finite_floats
 
+if TYPE_CHECKING:
+    Shapes = tuple[tuple[int, ...], ...]  # one shape per array argument
+    Elements = st.SearchStrategy[float]
+    # Keyword arguments: a dict, or a function of the drawn arguments giving a strategy of dicts.
+    Kwargs = Mapping[str, Any] | Callable[..., st.SearchStrategy[dict[str, Any]]]
+
 __all__ = ["op_test", "finite", "positive", "away_from", "nonzero"]
 
-finite = finite_floats(-5.0, 5.0)
+finite: st.SearchStrategy[float] = finite_floats(-5.0, 5.0)
 """Elements for ops defined everywhere."""
 
-positive = finite_floats(0.1, 5.0)
+positive: st.SearchStrategy[float] = finite_floats(0.1, 5.0)
 """Elements for log, sqrt, a ** b with a tensor base, ...: well inside the domain."""
 
 
-def away_from(*points: float, gap: float = 0.01, low: float = -5.0, high: float = 5.0):
+def away_from(*points: float, gap: float = 0.01, low: float = -5.0,
+              high: float = 5.0) -> st.SearchStrategy[float]:
     """Elements in ``[low, high]`` at least ``gap`` from each kink in ``points``.
 
     Central differences (step 1e-6) straddling a kink measure neither side's slope.
@@ -62,17 +70,18 @@ def away_from(*points: float, gap: float = 0.01, low: float = -5.0, high: float 
     return finite_floats(low, high).filter(lambda v: all(abs(v - p) >= gap for p in points))
 
 
-nonzero = away_from(0.0, gap=0.5)
+nonzero: st.SearchStrategy[float] = away_from(0.0, gap=0.5)
 """Elements for divisors: far enough from 0 that 1/b and its derivatives stay moderate."""
 
 
-def op_test(fn: Callable, reference: Callable, num_args: int = 1, *,
-            kwargs: Mapping | Callable | None = None,
-            elements=None, distinct: bool = False,
-            shapes=None, broadcast: bool = True, min_dims: int = 0, max_dims: int = 3,
-            min_side: int = 1, max_side: int = 3, inputs: st.SearchStrategy | None = None,
+def op_test(fn: Callable[..., Any], reference: Callable[..., Any], num_args: int = 1, *,
+            kwargs: Kwargs | None = None,
+            elements: Elements | Sequence[Elements] | None = None, distinct: bool = False,
+            shapes: st.SearchStrategy[Shapes] | Shapes | None = None, broadcast: bool = True,
+            min_dims: int = 0, max_dims: int = 3, min_side: int = 1, max_side: int = 3,
+            inputs: st.SearchStrategy[tuple[Any, ...]] | None = None,
             gradgrad: bool = True, frees_graph: bool = True,
-            atol: float = 1e-5, rtol: float = 1e-3) -> Callable:
+            atol: float = 1e-5, rtol: float = 1e-3) -> Callable[..., None]:
     """Build a pytest test of ``fn`` against ``reference`` (see the module docstring).
 
     Inputs (pick one way):
@@ -121,19 +130,20 @@ def op_test(fn: Callable, reference: Callable, num_args: int = 1, *,
 
     options = dict(gradgrad=gradgrad, frees_graph=frees_graph, atol=atol, rtol=rtol)
 
-    def test(case, data):
+    def test(case: tuple[tuple[Any, ...], dict[str, Any]], data: st.DataObject) -> None:
         args, kw = case
         _check_op(fn, reference, args, kw, data, **options)
 
     # Give each registration its own key in hypothesis' example database (the generated
     # tests share one source, which is what hypothesis keys on by default).
     caller = sys._getframe(1)
-    test._hypothesis_internal_add_digest = \
-        f"{caller.f_code.co_filename}:{caller.f_lineno}".encode()
+    digest = f"{caller.f_code.co_filename}:{caller.f_lineno}".encode()
+    test._hypothesis_internal_add_digest = digest  # pyright: ignore[reportFunctionMemberAccess]
     return given(case=cases, data=st.data())(test)
 
 
-def _per_arg(elements, num_args: int) -> list:
+def _per_arg(elements: Elements | Sequence[Elements] | None,
+             num_args: int) -> list[Elements]:
     if elements is None:
         return [finite] * num_args
     if isinstance(elements, Sequence):
@@ -144,23 +154,23 @@ def _per_arg(elements, num_args: int) -> list:
     return [elements] * num_args
 
 
-def _distinct_arrays(shapes) -> st.SearchStrategy[tuple]:
+def _distinct_arrays(shapes: Shapes) -> st.SearchStrategy[tuple[np.ndarray, ...]]:
     sizes = [int(np.prod(s)) for s in shapes]
     total = sum(sizes)
     grid = st.integers(-2 * total - 4, 2 * total + 4)
 
-    def split(flat):
+    def split(flat: np.ndarray) -> tuple[np.ndarray, ...]:
         pieces = np.split(flat / 4.0, np.cumsum(sizes)[:-1])
         return tuple(p.reshape(s) for p, s in zip(pieces, shapes))
 
     return hnp.arrays(np.int64, total, elements=grid, unique=True).map(split)
 
 
-def _differentiable(arg) -> bool:
+def _differentiable(arg: Any) -> bool:
     return isinstance(arg, np.ndarray) and arg.dtype == np.float64
 
 
-def _as_list(out) -> list:
+def _as_list(out: Any) -> list[Any]:
     return list(out) if isinstance(out, tuple | list) else [out]
 
 
