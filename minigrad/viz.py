@@ -82,17 +82,17 @@ def draw_graph(*roots: Tensor, params: Any = None, show_data: bool = False,
     except ImportError as err:  # pragma: no cover - depends on the environment
         raise ImportError("draw_graph needs the graphviz package: pip install graphviz "
                           "(and the Graphviz 'dot' program to render)") from err
-    roots = _check_roots(roots)
+    tensors = _check_roots(roots)
     if not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"draw_graph: max_nodes must be a positive int, got {max_nodes!r}")
 
-    graph = _Graph(roots, max_nodes)
+    graph = _Graph(tensors, max_nodes)
     names = _Names(params, graph.seen_modules() if group_modules or params is None else [])
     drawer = _Drawer(graph, names, show_data, show_grad)
     return drawer.build(graphviz, rankdir, group_modules, legend)
 
 
-def _check_roots(roots) -> list:
+def _check_roots(roots: tuple[Any, ...]) -> list[Tensor]:
     if len(roots) == 1 and isinstance(roots[0], list | tuple):
         roots = tuple(roots[0])
     if not roots:
@@ -120,7 +120,7 @@ class _Graph:
     Items are Nodes (ops) and leaf Tensors, keyed by ``id`` (kept alive by the roots).
     """
 
-    def __init__(self, roots: list, max_nodes: int):
+    def __init__(self, roots: list[Tensor], max_nodes: int) -> None:
         self.roots = roots
         order: list = []
         index: dict[int, int] = {}
@@ -326,7 +326,7 @@ class _Drawer:
             else "input"
 
     # ---------------------------------------------------------------- clusters
-    def clusters(self) -> dict[int, tuple]:
+    def clusters(self) -> dict[int, list[tuple[Any, Any]]]:
         """op id -> its chain of clusters, outermost first; a cluster is
         ``(module, representative)``: one per call of the module (a connected run of its
         ops), so a module called twice gets two boxes."""
