@@ -1,37 +1,162 @@
-"""The backward engine: the chain rule over the recorded graph, in one short loop.
+"""The backward engine: the chain rule over the recorded graph.
 
-The graph is a DAG of ``Node``s (one per recorded op); a node's parents are the nodes
-of its inputs, or the input tensors themselves for leaves. ``run_backward``
+The graph is a DAG of ``Node``s, one per recorded op; a node's parents are the nodes of
+its inputs, or the input tensors themselves for leaves. ``run_backward`` is the whole
+algorithm:
 
-1. runs the nodes that received a gradient newest first, by their creation number
-   (``Node._seq``, from a heap): an op is always recorded after the ops that made its
-   inputs, so every consumer of a node has run, and sent its gradient, before the node
-   itself runs; reused tensors and diamonds get the *sum*. No recursion, and no
-   separate sorting pass;
-2. calls each node's ``backward``, reduces each returned gradient to its input's exact
-   shape and dtype (``sum_to``: broadcasting is undone here and nowhere else), and
-   passes it on; leaves accumulate into ``.grad``.
+    for each node holding a gradient, newest first:
+        grads = the node's own backward rule, applied to the gradient of its output
+        for each input and its gradient:
+            fit the gradient to the input (undo broadcasting, cast)   -> fit_to
+            add it to the input node's pending gradient               -> Pending.add
+            or, for a leaf, hand it to the sink                       -> .grad / grad()
 
-With ``create_graph=True`` the backward ops are themselves recorded (they are ordinary
-Tensor ops), which is all higher-order gradients need. In a plain backward, gradients
-between ops declared ``array_backward`` travel as numpy arrays and are wrapped into
-Tensors only where a Tensor is needed (``.grad`` fields, other ops' backwards).
+**Ordering invariant.** Every node is numbered when it is recorded (``Node._seq``), and an
+op is always recorded after the ops that made its inputs. So the newest node that holds
+a gradient has no consumer left to run: every gradient meant for it has arrived and been
+summed (reused tensors, diamonds). Running nodes newest first is a topological order with
+no recursion (a 100,000-op chain is fine) and no sorting pass.
+
+With ``create_graph=True`` the backward rules run with grad mode on, so they are recorded
+like any other ops: that is all higher-order gradients need. In a plain backward,
+gradients between ops that declare ``array_backward`` travel as numpy arrays
+(``_as_backward_input`` decides), so those ops' gradients cost numpy time only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from heapq import heappop, heappush
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import _tensor as _t
 from .anomaly import check_finite
 from .function import Node
+from .grad_mode import set_grad_enabled
 from .thread_state import current
 
+if TYPE_CHECKING:
+    from .._tensor import Tensor
 
-def sum_to(grad, shape: tuple, op: str = "backward"):
+Grad = Any  # a gradient: a Tensor, or in a plain backward an ndarray or numpy scalar
+_GRAD_TYPES = (np.ndarray, np.generic, _t.Tensor)
+
+
+def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph: bool,
+                 create_graph: bool, sink: AccumulateGrad | CaptureGrad) -> None:
+    """Backpropagate ``root_grads`` from ``roots``; gradients that reach leaves (and
+    watched nodes) go to ``sink``."""
+    anomaly = current().anomaly
+    queue = ReadyQueue()
+    for root, grad in zip(roots, root_grads):
+        if root.grad_fn is None:
+            sink.leaf(root, grad)  # x.backward() on a leaf
+        else:
+            queue.add(root.grad_fn, grad)
+    watched = sink.nodes  # non-leaves whose gradient the sink wants, besides retain_grad()'s
+    with set_grad_enabled(create_graph):  # create_graph: record the backward ops too
+        for node, grad in queue:  # newest first: every gradient for `node` has arrived
+            if node._retained is not None or node in watched:
+                sink.reached(node, grad)
+            grads = _call_backward(node, grad, create_graph, retain_graph, anomaly)
+            for parent, g in zip(node._parents, grads):
+                if parent is None or g is None:
+                    continue
+                if not isinstance(parent, Node):  # a leaf
+                    sink.leaf(parent, fit_to(g, parent.data.shape, parent.data.dtype, node,
+                                             anomaly))
+                    continue
+                # Speed: this runs for every edge, so fit_to is called only when needed.
+                if (type(g) is not np.ndarray or g.shape != parent._shape
+                        or g.dtype is not parent._dtype or anomaly):
+                    g = fit_to(g, parent._shape, parent._dtype, node, anomaly)
+                queue.add(parent, g)
+
+
+class ReadyQueue:
+    """The nodes holding a gradient, each with the gradient of its output summed so far
+    (reused tensors and diamonds add up), handed out newest first: by the ordering
+    invariant, a node comes out only after every node that sends it a gradient.
+
+    Speed: along a chain only one node waits at a time; it is held in ``single``, off the
+    heap, until a second one arrives (a heap push and pop cost as much as a node's whole
+    bookkeeping). Iterating runs the loop in ``run_backward`` without a call per node.
+    """
+
+    __slots__ = ("waiting", "heap", "single")
+
+    def __init__(self) -> None:
+        self.waiting: dict[Node, Grad] = {}  # node -> gradient of its output so far
+        self.heap: list[tuple[int, Node]] = []  # (-creation number, node): newest first
+        self.single: Node | None = None
+
+    def add(self, node: Node, grad: Grad) -> None:
+        """Push: add ``grad`` to what ``node`` waits with (queueing it if it is new)."""
+        before = self.waiting.get(node)
+        if before is not None:
+            self.waiting[node] = before + grad
+            return
+        self.waiting[node] = grad
+        if self.single is None and not self.heap:
+            self.single = node
+            return
+        if self.single is not None:
+            heappush(self.heap, (-self.single._seq, self.single))
+            self.single = None
+        heappush(self.heap, (-node._seq, node))
+
+    def __iter__(self) -> Iterator[tuple[Node, Grad]]:
+        """Pop, newest first, until no node waits (``add`` may be called meanwhile)."""
+        while self.single is not None or self.heap:
+            if self.single is not None:
+                node, self.single = self.single, None
+            else:
+                node = heappop(self.heap)[1]
+            yield node, self.waiting.pop(node)
+
+
+def _call_backward(node: Node, grad: Grad, create_graph: bool, retain_graph: bool,
+                   anomaly: bool) -> tuple:
+    """Run ``node``'s own backward rule; one gradient (or None) per input.
+
+    This is the one place that decides what a backward is handed: numpy arrays in a plain
+    backward of an op that declares ``array_backward`` (numpy speed), Tensors otherwise.
+    """
+    arrays = node._hand_arrays = node._fn.array_backward and not create_graph
+    if arrays:
+        if isinstance(grad, _t.Tensor):
+            grad = grad.data
+    elif not isinstance(grad, _t.Tensor):
+        grad = _as_tensor(grad)
+    grads = _backward_named(node, grad) if anomaly else node._fn.backward(node, grad)
+    if not retain_graph and node._saved:
+        node._saved = node._plain = None  # free the saved buffers
+    if type(grads) is not tuple:
+        grads = (grads,)
+    if len(grads) != len(node._parents):
+        raise RuntimeError(f"{node.name()}: backward returned {len(grads)} gradients but "
+                           f"forward had {len(node._parents)} inputs")
+    return grads
+
+
+def fit_to(grad: Grad, shape: tuple, dtype: np.dtype, node: Node, anomaly: bool = False) -> Grad:
+    """Make ``grad`` (returned by ``node``'s backward) fit its input: sum away the
+    dimensions broadcasting added (``sum_to``) and cast to the input's dtype. This is the
+    only place broadcasting is undone."""
+    if type(grad) is not np.ndarray and not isinstance(grad, _GRAD_TYPES):
+        grad = np.asarray(grad)  # a number or array-like from a custom backward
+    if grad.shape != shape:
+        grad = sum_to(grad, shape, node.name())
+    if grad.dtype is not dtype and grad.dtype != dtype:  # (equal dtypes are mostly one object)
+        grad = grad.to(dtype) if isinstance(grad, _t.Tensor) else grad.astype(dtype)
+    if anomaly:
+        check_finite(_array(grad), f"{node.name()} backward")
+    return grad
+
+
+def sum_to(grad: Grad, shape: tuple, op: str = "backward") -> Grad:
     """Sum ``grad`` (a Tensor, or an array in a plain backward) over the dimensions
     broadcasting added, to get ``shape``."""
     gshape = grad.shape
@@ -50,179 +175,7 @@ def sum_to(grad, shape: tuple, op: str = "backward"):
     return grad
 
 
-def _as_tensor(grad):
-    """A gradient kept as an array (plain backward) as a Tensor, for ``.grad`` fields and
-    for backwards that take Tensors."""
-    if isinstance(grad, _t.Tensor):
-        return grad
-    return _t._wrap(grad if type(grad) is np.ndarray else np.asarray(grad))
-
-
-def _cast(grad, dtype):
-    return grad.to(dtype) if isinstance(grad, _t.Tensor) else grad.astype(dtype)
-
-
-def _array(grad) -> np.ndarray:
-    return grad.data if isinstance(grad, _t.Tensor) else np.asarray(grad)
-
-
-def _fresh(grad, handed: set):
-    """Return ``grad`` or a copy, so no two ``.grad`` fields ever share memory.
-
-    Ops may pass one gradient on unchanged (add sends ``grad`` to both inputs) or as a
-    view (reshape, expand); a leaf must own its ``.grad`` because it is later updated
-    in place.
-    """
-    data = grad.data
-    if data.base is not None or not data.flags.writeable or id(data) in handed:
-        grad = grad.clone()
-        data = grad.data
-    handed.add(id(data))
-    return grad
-
-
-def _accumulate_into(tensor, grad, create_graph: bool, handed: set) -> None:
-    if tensor.grad is None:
-        tensor.grad = _fresh(grad, handed)
-    elif create_graph:
-        tensor.grad = tensor.grad + grad
-    else:
-        _t.write_in_place(tensor.grad, grad.data, np.add)
-
-
-def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, create_graph: bool,
-                 inputs: Sequence | None = None, allow_unused: bool = False):
-    """Backpropagate ``root_grads`` from ``roots``.
-
-    With ``inputs=None`` leaves accumulate into ``.grad`` (``Tensor.backward``). Otherwise
-    the gradients of ``inputs`` are returned and no ``.grad`` is touched
-    (``autograd.grad``).
-    """
-    Tensor = _t.Tensor
-    ndarray = np.ndarray
-    grad_types = (Tensor, np.generic)  # besides ndarray: what a gradient may be as it is
-    handed: set = set()
-    pending: dict = {}  # node or leaf -> gradient summed so far
-    for root, grad in zip(roots, root_grads):
-        handed.add(id(grad.data))
-        key = root.grad_fn if root.grad_fn is not None else root
-        pending[key] = grad if key not in pending else pending[key] + grad
-
-    targets = None
-    if inputs is not None:
-        targets = {(t.grad_fn if t.grad_fn is not None else t): i for i, t in enumerate(inputs)}
-        captured = [None] * len(inputs)
-
-    # Leaf roots (x.backward() on a leaf) are done before any node runs.
-    for key in [k for k in pending if not isinstance(k, Node)]:
-        grad = pending.pop(key)
-        if targets is not None:
-            if key in targets:
-                captured[targets[key]] = grad
-        else:
-            _accumulate_into(key, grad, create_graph, handed)
-
-    # Nodes waiting to run, as (-creation number, node): the newest pops first. While
-    # only one node waits (all along a chain), it is held in `single`, off the heap.
-    ready = [(-node._seq, node) for node in pending]
-    ready.sort()
-    single = None
-    state = current()
-    prev_mode = state.grad_enabled
-    state.grad_enabled = create_graph
-    plain, anomaly = not create_graph, state.anomaly  # fixed for this whole pass
-    try:
-        while single is not None or ready:
-            if single is not None:
-                node, single = single, None
-            else:
-                node = heappop(ready)[1]
-            grad = pending.pop(node)
-            if node._retained is not None:
-                owner = node._retained()
-                if owner is not None and owner.grad_fn is node and targets is None:
-                    _accumulate_into(owner, _as_tensor(grad), create_graph, handed)
-            if targets is not None and node in targets:
-                captured[targets[node]] = _as_tensor(grad)
-            # Gradients travel as arrays between array-capable ops in a plain backward
-            # (0-d ones as numpy scalars, which ops on 0-d arrays return).
-            fn = node._fn
-            if fn.array_backward and plain:
-                if isinstance(grad, Tensor):
-                    grad = grad.data
-            elif not isinstance(grad, Tensor):
-                grad = _as_tensor(grad)
-
-            grads = _backward_named(node, grad) if anomaly else fn.backward(node, grad)
-            if not retain_graph and node._saved:
-                node._saved = node._plain = None  # free the saved buffers
-            if type(grads) is not tuple:
-                grads = (grads,)
-            parents = node._parents
-            if len(grads) != len(parents):
-                raise RuntimeError(f"{node.name()}: backward returned {len(grads)} gradients "
-                                   f"but forward had {len(parents)} inputs")
-            for parent, g in zip(parents, grads):
-                if parent is None or g is None:
-                    continue
-                if type(g) is not ndarray and not isinstance(g, grad_types):
-                    g = np.asarray(g)  # a number or array-like from a custom backward
-                # Reduce to the parent's shape and dtype (dtypes of one type are usually
-                # one object: identity first), then pass on or accumulate.
-                if isinstance(parent, Node):
-                    if g.shape != parent._shape:
-                        g = sum_to(g, parent._shape, node.name())
-                    if g.dtype is not parent._dtype and g.dtype != parent._dtype:
-                        g = _cast(g, parent._dtype)
-                    if anomaly:
-                        check_finite(_array(g), f"{node.name()} backward")
-                    before = pending.get(parent)
-                    if before is None:
-                        pending[parent] = g
-                        if single is None and not ready:
-                            single = parent
-                        else:
-                            if single is not None:
-                                heappush(ready, (-single._seq, single))
-                                single = None
-                            heappush(ready, (-parent._seq, parent))
-                    else:
-                        pending[parent] = before + g
-                    continue
-                data = parent.data  # a leaf
-                if g.shape != data.shape:
-                    g = sum_to(g, data.shape, node.name())
-                if g.dtype is not data.dtype and g.dtype != data.dtype:
-                    g = _cast(g, data.dtype)
-                if anomaly:
-                    check_finite(_array(g), f"{node.name()} backward")
-                if targets is not None:
-                    if parent in targets:
-                        i = targets[parent]
-                        g = _as_tensor(g)
-                        captured[i] = g if captured[i] is None else captured[i] + g
-                elif (parent.grad is None and type(g) is ndarray and g.base is None
-                      and id(g) not in handed and g.flags.writeable):
-                    handed.add(id(g))  # a fresh array from backward: the leaf can own it
-                    parent.grad = _t._wrap(g)
-                else:
-                    _accumulate_into(parent, _as_tensor(g), create_graph, handed)
-    finally:
-        state.grad_enabled = prev_mode
-
-    if targets is None:
-        return None
-    for i, (t, g) in enumerate(zip(inputs, captured)):
-        if g is None and not allow_unused:
-            raise RuntimeError(
-                f"autograd.grad: input {i} (shape {t.shape}) was not used to compute the "
-                "outputs; pass allow_unused=True to get None for it")
-        if g is not None and not create_graph:
-            captured[i] = _fresh(g, handed)
-    return tuple(captured)
-
-
-def _backward_named(node, grad):
+def _backward_named(node: Node, grad: Grad) -> Any:
     """Anomaly mode: run ``node``'s backward with the per-op forward checks off, so a
     NaN/inf it makes is reported by the check of its gradients, under the node's name,
     rather than under the name of whichever helper op (a Div, a Mul) first saw it."""
@@ -234,7 +187,106 @@ def _backward_named(node, grad):
         state.anomaly = True
 
 
-def _as_grad(value, like, what: str):
+def _as_tensor(grad: Grad) -> Tensor:
+    """A gradient kept as an array (plain backward) as a Tensor."""
+    if isinstance(grad, _t.Tensor):
+        return grad
+    return _t._wrap(grad if type(grad) is np.ndarray else np.asarray(grad))
+
+
+def _array(grad: Grad) -> np.ndarray:
+    return grad.data if isinstance(grad, _t.Tensor) else np.asarray(grad)
+
+
+# ------------------------------------------------------------------------ sinks
+class AccumulateGrad:
+    """Where gradients end in ``Tensor.backward``: added into each leaf's ``.grad``, and
+    into the ``.grad`` of non-leaves that asked for it with ``retain_grad()``."""
+
+    nodes: dict = {}  # no node is watched but those with retain_grad() (Node._retained)
+
+    def __init__(self, root_grads: Sequence[Tensor], create_graph: bool):
+        self.create_graph = create_graph
+        self.handed = _handed_out(root_grads)
+
+    def reached(self, node: Node, grad: Grad) -> None:
+        """``node`` is about to run with the full gradient of its output (the loop calls
+        this for watched nodes only)."""
+        if node._retained is not None:
+            owner = node._retained()
+            if owner is not None and owner.grad_fn is node:
+                self.leaf(owner, grad)
+
+    def leaf(self, tensor: Tensor, grad: Grad) -> None:
+        if tensor.grad is None:
+            tensor.grad = _owned(grad, self.handed)
+        elif self.create_graph:
+            tensor.grad = tensor.grad + grad  # recorded: .grad stays differentiable
+        else:
+            _t.write_in_place(tensor.grad, _array(grad), np.add)
+
+
+def _handed_out(root_grads: Sequence[Tensor]) -> set[int]:
+    """ids of the arrays held by the caller or by a ``.grad``: gradients handed out must
+    own their memory (a ``.grad`` is later added into in place)."""
+    return {id(g.data) for g in root_grads}
+
+
+def _owned(grad: Grad, handed: set[int]) -> Tensor:
+    """``grad`` as a Tensor whose memory nothing else handed out shares: a copy if it is a
+    view (reshape, expand), read-only, or already handed out (add sends one gradient to
+    both inputs); a fresh array from a backward is taken as it is."""
+    grad = _as_tensor(grad)
+    array = grad.data
+    if array.base is not None or not array.flags.writeable or id(array) in handed:
+        grad = grad.clone()
+    handed.add(id(grad.data))
+    return grad
+
+
+class CaptureGrad:
+    """Where gradients end in ``autograd.grad``: the gradients of ``inputs`` are kept and
+    returned; no ``.grad`` is touched."""
+
+    def __init__(self, inputs: Sequence[Tensor], root_grads: Sequence[Tensor],
+                 create_graph: bool):
+        self.inputs = inputs
+        self.create_graph = create_graph
+        self.handed = _handed_out(root_grads)
+        # An input is found by its grad_fn (non-leaf) or by itself (leaf).
+        self.index = {(t.grad_fn if t.grad_fn is not None else t): i
+                      for i, t in enumerate(inputs)}
+        self.captured: list[Tensor | None] = [None] * len(inputs)
+        self.nodes = self.index  # the inputs that are non-leaves are found by their node
+
+    def reached(self, node: Node, grad: Grad) -> None:
+        i = self.index.get(node)
+        if i is not None:
+            self.captured[i] = _as_tensor(grad)
+
+    def leaf(self, tensor: Tensor, grad: Grad) -> None:
+        i = self.index.get(tensor)
+        if i is not None:
+            before = self.captured[i]
+            grad = _as_tensor(grad)
+            self.captured[i] = grad if before is None else before + grad
+
+    def result(self, allow_unused: bool) -> tuple[Tensor | None, ...]:
+        for i, (t, g) in enumerate(zip(self.inputs, self.captured)):
+            if g is None and not allow_unused:
+                raise RuntimeError(
+                    f"autograd.grad: input {i} (shape {t.shape}) was not used to compute "
+                    "the outputs; pass allow_unused=True to get None for it")
+        if self.create_graph:
+            return tuple(self.captured)
+        # Plain gradients are the caller's to keep: none may share memory with another.
+        return tuple(None if g is None else _owned(g, self.handed) for g in self.captured)
+
+
+# ------------------------------------------------------------------ entry points
+def _as_grad(value: Any, like: Tensor, what: str) -> Tensor:
+    """The gradient to start from: ``value`` checked against ``like``, or ones for a
+    one-element output."""
     Tensor = _t.Tensor
     if value is None:
         if like.data.size != 1:
@@ -242,9 +294,7 @@ def _as_grad(value, like, what: str):
                 f"{what}: grad can be created implicitly only for scalar outputs, but the "
                 f"output has shape {like.shape}; pass gradient= (a tensor of that shape), "
                 "or reduce it first, e.g. y.sum().backward()")
-        ones = np.empty(like.data.shape, like.data.dtype)
-        ones.fill(1)
-        return _t._wrap(ones)
+        return _t._wrap(np.ones(like.data.shape, like.data.dtype))
     g = value if isinstance(value, Tensor) else _t.tensor(value, dtype=like.dtype)
     if g.shape != like.shape:
         raise ValueError(f"{what}: gradient has shape {g.shape} but the output has shape "
@@ -254,19 +304,21 @@ def _as_grad(value, like, what: str):
     return g
 
 
-def backward(tensor, gradient=None, retain_graph: bool = False,
+def backward(tensor: Tensor, gradient: Any = None, retain_graph: bool = False,
              create_graph: bool = False) -> None:
     """``Tensor.backward``: accumulate d(tensor)/d(leaf) into every leaf's ``.grad``."""
     if not tensor.requires_grad:
         raise RuntimeError(
             "backward: this tensor does not require grad and has no grad_fn; did you create "
             "its inputs with requires_grad=True, and compute it outside mg.no_grad()?")
-    grad = _as_grad(gradient, tensor, "backward")
-    run_backward([tensor], [grad], retain_graph or create_graph, create_graph)
+    grads = [_as_grad(gradient, tensor, "backward")]
+    run_backward([tensor], grads, retain_graph or create_graph, create_graph,
+                 AccumulateGrad(grads, create_graph))
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool = False) -> tuple:
+def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
+         grad_outputs: Any = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool = False) -> tuple[Tensor | None, ...]:
     """Gradients of ``outputs`` with respect to ``inputs``, without touching ``.grad``.
 
     Mirrors ``torch.autograd.grad``. ``outputs`` and ``inputs`` are a Tensor or a sequence
@@ -293,13 +345,12 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
         if not isinstance(t, Tensor) or not t.requires_grad:
             raise RuntimeError(f"autograd.grad: input {i} does not require grad; create it "
                                "with requires_grad=True")
-    roots, root_grads = [], []
-    for out, g in zip(outputs, grad_outputs):
+    for out in outputs:
         if not out.requires_grad:
             raise RuntimeError("autograd.grad: an output does not require grad (it does not "
                                "depend on any input that requires grad)")
-        roots.append(out)
-        root_grads.append(_as_grad(g, out, "autograd.grad"))
-    if retain_graph is None:
-        retain_graph = create_graph
-    return run_backward(roots, root_grads, retain_graph, create_graph, inputs, allow_unused)
+    root_grads = [_as_grad(g, out, "autograd.grad") for out, g in zip(outputs, grad_outputs)]
+    sink = CaptureGrad(inputs, root_grads, create_graph)
+    run_backward(outputs, root_grads, create_graph if retain_graph is None else retain_graph,
+                 create_graph, sink)
+    return sink.result(allow_unused)

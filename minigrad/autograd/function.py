@@ -34,13 +34,16 @@ from __future__ import annotations
 
 import itertools
 import weakref
-from operator import is_not
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 
 from .. import _tensor as _t
 from .anomaly import check_finite
 from .thread_state import _per_thread
+
+if TYPE_CHECKING:
+    from .._tensor import Tensor
 
 _OUTPUT = object()  # marks "the op's own output" among saved tensors (saved without a cycle)
 _OUTPUT_ONLY = (_OUTPUT,)
@@ -61,15 +64,28 @@ class Node:
     """
 
     __slots__ = ("_parents", "needs_input_grad", "_seq", "_shape", "_dtype", "module",
-                 "_retained", "_saved", "_plain", "_checks", "_out_vc",
+                 "_retained", "_hand_arrays", "_saved", "_plain", "_checks", "_out_vc",
                  "__dict__", "__weakref__")
     # Set for every recorded node by Function.apply: _parents, needs_input_grad, _seq,
     # _shape, _dtype, module (innermost nn.Module or None), _retained (weakref to the
-    # output after retain_grad, else None), _saved. Set by _mark_saved when forward
-    # saved something: _plain, _checks, _out_vc (see there).
-    _fn: type  # the Function subclass, set on each generated subclass
+    # output after retain_grad, else None), _hand_arrays (set by the engine: True while a
+    # plain backward hands this op arrays), _saved. Set by _mark_saved when forward saved
+    # something: _plain, _checks, _out_vc (see there).
+    _fn: type[Function]  # the Function subclass, set on each generated subclass
+    _parents: tuple[Any, ...]  # per input: its node, the leaf Tensor itself, or None
+    needs_input_grad: tuple[bool, ...]
+    _seq: int
+    _shape: tuple[int, ...]
+    _dtype: np.dtype
+    module: Any  # the innermost nn.Module call under way when the op ran, or None
+    _retained: weakref.ref[Tensor] | None
+    _hand_arrays: bool
+    _saved: Any  # the saved items (a tuple); None once backward freed them
+    _plain: Any  # the same as arrays (a tuple); None once freed
+    _checks: tuple[tuple[int, list[Any], int], ...]
+    _out_vc: list[Any] | None
 
-    def save_for_backward(self, *items) -> None:
+    def save_for_backward(self, *items: Any) -> None:
         """Keep tensors (or arrays) for ``backward``; read them back with ``saved_tensors``.
 
         Saving a Tensor input records its version: if it is modified in place before
@@ -80,7 +96,7 @@ class Node:
         self._saved = items
 
     @property
-    def saved_tensors(self) -> tuple:
+    def saved_tensors(self) -> tuple[Any, ...]:
         saved = self._saved
         if not saved:
             if saved is None and getattr(self, "_checks", None) is not None:
@@ -96,8 +112,7 @@ class Node:
         for i, counter, version in checks:
             if counter[0] != version:
                 self._raise_modified(i, version, counter[0])
-        # A plain backward of an array-capable op gets the arrays themselves.
-        if self._fn.array_backward and not _per_thread.state.grad_enabled:
+        if self._hand_arrays:  # a plain backward of an array_backward op gets the arrays
             return plain
         out_vc = self._out_vc
         if out_vc is None:
@@ -105,7 +120,7 @@ class Node:
         return tuple([_t._wrap(array, self, True, out_vc) if item is _OUTPUT else item
                       for item, array in zip(saved, plain)])
 
-    def _raise_modified(self, i: int, saved: int, now: int):
+    def _raise_modified(self, i: int, saved: int, now: int) -> NoReturn:
         what = "its output" if self._saved[i] is _OUTPUT else "an input"
         raise RuntimeError(
             f"{self.name()}: {what} of shape {tuple(self._plain[i].shape)}, saved for backward "
@@ -113,7 +128,7 @@ class Node:
             "would be wrong. Use an out-of-place op (x = x + 1 instead of x += 1) or .clone() "
             "first.")
 
-    def _mark_saved(self, out: np.ndarray, returned, result) -> None:
+    def _mark_saved(self, out: np.ndarray, returned: Any, result: Tensor) -> None:
         """After forward, prepare what ``saved_tensors`` hands out:
 
         * ``_plain``: every saved item as an array (Tensors by their data), for a plain
@@ -152,7 +167,7 @@ class Node:
         self._checks = tuple(checks)
         self._out_vc = out_vc
 
-    def _replace_saved(self, old, new) -> None:
+    def _replace_saved(self, old: Tensor, new: Tensor) -> None:
         """Saved Tensor ``old`` is about to be overwritten in place: keep ``new`` (a copy of
         its values) for backward instead."""
         saved = self._saved
@@ -161,7 +176,7 @@ class Node:
                              for i, vc, v in self._checks)
         self._saved = tuple(new if s is old else s for s in saved)
 
-    def _move_output(self, tensor) -> None:
+    def _move_output(self, tensor: Tensor) -> None:
         """The op's output now lives in ``tensor`` (an in-place op wrote it there)."""
         saved = self._saved
         self._plain = tuple(tensor.data if s is _OUTPUT else p
@@ -171,7 +186,7 @@ class Node:
         self._out_vc = tensor._vc
 
     @property
-    def next_functions(self) -> tuple:
+    def next_functions(self) -> tuple[Any, ...]:
         """The nodes (or leaf tensors) this node sends gradient to, one per input."""
         return self._parents
 
@@ -192,69 +207,33 @@ class Function:
     # op's gradient costs numpy time only. Under create_graph it always gets Tensors.
     array_backward = False
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         # The grad_fn class: named like torch's (MulBackward), knows its Function.
         cls._node_cls = type(f"{cls.__name__}Backward", (Node,),
                              {"_fn": cls, "__module__": cls.__module__, "__slots__": ()})
 
     @staticmethod
-    def forward(ctx: Node, *args, **kwargs):
+    def forward(ctx: Node, *args: Any, **kwargs: Any) -> Any:
         """Compute the output (ndarray or Tensor) from the arguments given to ``apply``."""
         raise NotImplementedError("a Function subclass must define forward(ctx, ...)")
 
     @staticmethod
-    def backward(ctx: Node, grad):
+    def backward(ctx: Node, grad: Any) -> Any:
         """Return one gradient per positional input of ``forward`` (``None`` for none)."""
         raise NotImplementedError("a Function subclass must define backward(ctx, grad)")
 
     @classmethod
-    def apply(cls, *args, **kwargs):
-        """Run ``forward`` and, if any Tensor argument requires grad, record the node."""
-        # This runs for every op, forward and backward: straight-line code, no helpers.
-        Tensor = _t.Tensor
-        ctx = cls._node_cls()
-        parents = None
+    def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
+        """Run ``forward``; if grad mode is on and a Tensor argument requires grad, record
+        the node that ``backward`` will run."""
         state = _per_thread.state
-        if state.grad_enabled:
-            # The parent of each input that requires grad: its grad_fn, or itself (leaf).
-            n = len(args)
-            if n == 2:
-                a, b = args
-                pa = (a.grad_fn or a) if isinstance(a, Tensor) and a.requires_grad else None
-                pb = (b.grad_fn or b) if isinstance(b, Tensor) and b.requires_grad else None
-                if pa is not None or pb is not None:
-                    parents = (pa, pb)
-                    ctx.needs_input_grad = (pa is not None, pb is not None)
-            elif n == 1:
-                a = args[0]
-                if isinstance(a, Tensor) and a.requires_grad:
-                    parents = (a.grad_fn or a,)
-                    ctx.needs_input_grad = _ONE_GRAD
-            elif n == 3:  # linear(x, weight, bias), cross-entropy(logits, target, reduction)
-                a, b, c = args
-                pa = (a.grad_fn or a) if isinstance(a, Tensor) and a.requires_grad else None
-                pb = (b.grad_fn or b) if isinstance(b, Tensor) and b.requires_grad else None
-                pc = (c.grad_fn or c) if isinstance(c, Tensor) and c.requires_grad else None
-                if pa is not None or pb is not None or pc is not None:
-                    parents = (pa, pb, pc)
-                    ctx.needs_input_grad = (pa is not None, pb is not None, pc is not None)
-            else:
-                found = []
-                for a in args:
-                    found.append((a.grad_fn or a) if isinstance(a, Tensor) and a.requires_grad
-                                 else None)
-                needs = tuple(map(is_not, found, _ALWAYS_NONE))
-                if True in needs:
-                    parents = tuple(found)
-                    ctx.needs_input_grad = needs
-        if parents is None:  # not recorded: no_grad, or no input requires grad
-            n = len(args)
-            ctx.needs_input_grad = _NO_GRADS[n] if n < 8 else (False,) * n
-        else:
-            ctx._parents = parents
+        ctx = cls._node_cls()
+        parents, ctx.needs_input_grad = _graph_inputs(args, state.grad_enabled)
+        recording = parents is not None
+        if recording:
             ctx._saved = None
-            state.grad_enabled = False  # forward itself is never recorded
+            state.grad_enabled = False  # forward itself is never recorded: it is the op
         try:
             returned = cls.forward(ctx, *args, **kwargs)
         except ValueError as err:
@@ -262,52 +241,73 @@ class Function:
                 raise _broadcast_error(cls, args) from err
             raise
         finally:
-            if parents is not None:
+            if recording:
                 state.grad_enabled = True
-        # Only a view (or a Tensor handed back by a custom forward) can alias an input;
-        # numpy scalars (what ufuncs return for 0-d operands) are always fresh.
-        out = returned
-        base = None
-        if type(out) is not np.ndarray:
-            if isinstance(out, Tensor):
-                out = out.data
-                base = _view_base(out, args)
-            else:
-                out = np.asarray(out)
-        elif out.base is not None:
-            base = _view_base(out, args)
+        if type(returned) is np.ndarray and returned.base is None:
+            out, base = returned, None  # a fresh array (ufuncs, reductions): nothing to check
+        else:
+            out, base = _output_array(returned, args)
         if state.anomaly:
             check_finite(out, f"{cls.__name__} forward")
-        dtype = out.dtype
-        if parents is None or dtype.kind != "f":  # integer/bool results: no gradient
+        if not recording or out.dtype.kind != "f":  # integer/bool results: no gradient
             return _t._wrap(out) if base is None else _share_memory(out, None, False, base)
-
+        # Record: the node keeps its inputs' nodes, a creation number (the engine's
+        # order), the shape and dtype a gradient for the output must have, the innermost
+        # module call (for diagrams), and what forward saved (_mark_saved).
+        ctx._parents = parents
         ctx._seq = next(_sequence)
         ctx._shape = out.shape
-        ctx._dtype = dtype
+        ctx._dtype = out.dtype
         calls = state.module_stack
         ctx.module = calls[-1] if calls else None
         ctx._retained = None
-        if base is None:  # _wrap, inlined
-            result = _new(Tensor)
+        ctx._hand_arrays = False
+        if base is not None:
+            result = _share_memory(out, ctx, True, base)
+        else:  # _t._wrap(out, ctx, True), inlined: this runs for every op
+            result = _new(_t.Tensor)
             result.data = out
             result.grad = None
             result.requires_grad = True
             result.grad_fn = ctx
             result._vc = [0]
-        else:
-            result = _share_memory(out, ctx, True, base)
         if ctx._saved:
             ctx._mark_saved(out, returned, result)
         return result
 
 
+def _graph_inputs(args: tuple, grad_enabled: bool) -> tuple[tuple | None, tuple[bool, ...]]:
+    """``(parents, needs_input_grad)``: each argument's parent in the graph (its
+    ``grad_fn``, the tensor itself for a leaf that requires grad, else None), and which
+    arguments get a gradient. ``parents`` is None when nothing is to be recorded.
+    Speed: ops take one or two inputs, so those are spelled out, and shared tuples
+    avoid an allocation per op."""
+    Tensor = _t.Tensor
+    n = len(args)
+    if grad_enabled and n == 1:
+        a = args[0]
+        if isinstance(a, Tensor) and a.requires_grad:
+            return (a.grad_fn or a,), _ONE_GRAD
+    elif grad_enabled and n == 2:
+        a, b = args
+        pa = (a.grad_fn or a) if isinstance(a, Tensor) and a.requires_grad else None
+        pb = (b.grad_fn or b) if isinstance(b, Tensor) and b.requires_grad else None
+        if pa is not None or pb is not None:
+            return (pa, pb), (pa is not None, pb is not None)
+    elif grad_enabled:
+        parents = tuple([(a.grad_fn or a) if isinstance(a, Tensor) and a.requires_grad
+                         else None for a in args])
+        needs = tuple([p is not None for p in parents])
+        if True in needs:
+            return parents, needs
+    return None, (_NO_GRADS[n] if n < len(_NO_GRADS) else (False,) * n)
+
+
 _ONE_GRAD = (True,)
-_ALWAYS_NONE = itertools.repeat(None)  # an endless supply of None, for map()
 _NO_GRADS = [(False,) * n for n in range(8)]
 
 
-def _broadcast_error(cls, args) -> ValueError:
+def _broadcast_error(cls: type[Function], args: tuple) -> ValueError:
     """numpy's broadcast error, restated with the op's name and the operands' shapes."""
     Tensor = _t.Tensor
     shapes = " and ".join(str(tuple(np.shape(a.data if isinstance(a, Tensor) else a)))
@@ -316,7 +316,17 @@ def _broadcast_error(cls, args) -> ValueError:
                       "trailing dimensions must match or be 1 (reshape or unsqueeze an operand)")
 
 
-def _view_base(out: np.ndarray, args):
+def _output_array(returned: Any, args: tuple) -> tuple[np.ndarray, Tensor | None]:
+    """What ``forward`` returned, as an array, and the Tensor argument it is a view of
+    (None if it owns its memory)."""
+    if isinstance(returned, _t.Tensor):  # a custom forward may hand back a Tensor
+        return returned.data, _view_base(returned.data, args)
+    if type(returned) is np.ndarray:
+        return returned, _view_base(returned, args)
+    return np.asarray(returned), None  # numpy scalars (ufuncs on 0-d operands) are fresh
+
+
+def _view_base(out: np.ndarray, args: tuple) -> Tensor | None:
     """The Tensor argument whose memory ``out`` is a view of (reshape, slice, ...), if any."""
     Tensor = _t.Tensor
     may_be_view = out.base is not None  # ufuncs and reductions make fresh arrays: cheap exit
@@ -327,7 +337,8 @@ def _view_base(out: np.ndarray, args):
     return None
 
 
-def _share_memory(out: np.ndarray, ctx, requires_grad: bool, base):
+def _share_memory(out: np.ndarray, ctx: Node | None, requires_grad: bool,
+                  base: Tensor) -> Tensor:
     """Wrap a view of ``base``: it shares ``base``'s version counter (a write through either
     is a write to both), and the counter keeps weak references to every live alias so an
     in-place op can tell whether other tensors see its write (``ops.shape.inplace``).
@@ -344,7 +355,7 @@ def _share_memory(out: np.ndarray, ctx, requires_grad: bool, base):
     return result
 
 
-def has_live_alias(tensor) -> bool:
+def has_live_alias(tensor: Tensor) -> bool:
     """True if another live tensor shares ``tensor``'s memory as a view (or its base)."""
     vc = tensor._vc
     for r in vc[1:]:
