@@ -4,28 +4,31 @@ The graph is a DAG of ``Node``s, one per recorded op; a node's parents are the n
 its inputs, or the input tensors themselves for leaves. ``run_backward`` is the whole
 algorithm:
 
-    for each node holding a gradient, newest first:
-        grads = the node's own backward rule, applied to the gradient of its output
+    while a node holds a gradient:
+        take the newest one                                     -> heappop(ready)
+        grads = its own backward rule, applied to that gradient -> _call_backward
         for each input and its gradient:
-            fit the gradient to the input (undo broadcasting, cast)   -> fit_to
-            add it to the input node's pending gradient               -> Pending.add
-            or, for a leaf, hand it to the sink                       -> .grad / grad()
+            fit the gradient to the input (undo broadcasting, cast) -> fit_to
+            add it to the input node's waiting gradient             -> waiting, heappush
+            or, for a leaf, hand it to the sink       -> AccumulateGrad (.grad) or
+                                                         CaptureGrad (autograd.grad)
 
 **Ordering invariant.** Every node is numbered when it is recorded (``Node._seq``), and an
 op is always recorded after the ops that made its inputs. So the newest node that holds
 a gradient has no consumer left to run: every gradient meant for it has arrived and been
 summed (reused tensors, diamonds). Running nodes newest first is a topological order with
-no recursion (a 100,000-op chain is fine) and no sorting pass.
+no recursion (a 100,000-op chain is fine) and no sorting pass. The ready queue is a heap
+of nodes (``Node.__lt__``: newer first) beside ``waiting``, their summed gradients.
 
 With ``create_graph=True`` the backward rules run with grad mode on, so they are recorded
 like any other ops: that is all higher-order gradients need. In a plain backward,
 gradients between ops that declare ``array_backward`` travel as numpy arrays
-(``_as_backward_input`` decides), so those ops' gradients cost numpy time only.
+(``_call_backward`` decides), so those ops' gradients cost numpy time only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from heapq import heappop, heappush
 from typing import TYPE_CHECKING, Any
 
@@ -49,15 +52,18 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_g
     """Backpropagate ``root_grads`` from ``roots``; gradients that reach leaves (and
     watched nodes) go to ``sink``."""
     anomaly = current().anomaly
-    queue = ReadyQueue()
+    waiting: dict[Node, Grad] = {}  # node -> the gradient of its output, summed so far
+    ready: list[Node] = []  # the same nodes in a heap: the newest pops first (Node.__lt__)
     for root, grad in zip(roots, root_grads):
         if root.grad_fn is None:
             sink.leaf(root, grad)  # x.backward() on a leaf
-        else:
-            queue.add(root.grad_fn, grad)
+        elif _add_waiting(waiting, root.grad_fn, grad):
+            heappush(ready, root.grad_fn)
     watched = sink.nodes  # non-leaves whose gradient the sink wants, besides retain_grad()'s
     with set_grad_enabled(create_graph):  # create_graph: record the backward ops too
-        for node, grad in queue:  # newest first: every gradient for `node` has arrived
+        while ready:
+            node = heappop(ready)  # the newest node holding a gradient: all have arrived
+            grad = waiting.pop(node)
             if node._retained is not None or node in watched:
                 sink.reached(node, grad)
             grads = _call_backward(node, grad, create_graph, retain_graph, anomaly)
@@ -72,49 +78,19 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_g
                 if (type(g) is not np.ndarray or g.shape != parent._shape
                         or g.dtype is not parent._dtype or anomaly):
                     g = fit_to(g, parent._shape, parent._dtype, node, anomaly)
-                queue.add(parent, g)
+                before = waiting.get(parent)
+                if before is None:  # the parent's first gradient: it joins the queue
+                    waiting[parent] = g
+                    heappush(ready, parent)
+                else:  # a reused tensor: gradients add up
+                    waiting[parent] = before + g
 
 
-class ReadyQueue:
-    """The nodes holding a gradient, each with the gradient of its output summed so far
-    (reused tensors and diamonds add up), handed out newest first: by the ordering
-    invariant, a node comes out only after every node that sends it a gradient.
-
-    Speed: along a chain only one node waits at a time; it is held in ``single``, off the
-    heap, until a second one arrives (a heap push and pop cost as much as a node's whole
-    bookkeeping). Iterating runs the loop in ``run_backward`` without a call per node.
-    """
-
-    __slots__ = ("waiting", "heap", "single")
-
-    def __init__(self) -> None:
-        self.waiting: dict[Node, Grad] = {}  # node -> gradient of its output so far
-        self.heap: list[tuple[int, Node]] = []  # (-creation number, node): newest first
-        self.single: Node | None = None
-
-    def add(self, node: Node, grad: Grad) -> None:
-        """Push: add ``grad`` to what ``node`` waits with (queueing it if it is new)."""
-        before = self.waiting.get(node)
-        if before is not None:
-            self.waiting[node] = before + grad
-            return
-        self.waiting[node] = grad
-        if self.single is None and not self.heap:
-            self.single = node
-            return
-        if self.single is not None:
-            heappush(self.heap, (-self.single._seq, self.single))
-            self.single = None
-        heappush(self.heap, (-node._seq, node))
-
-    def __iter__(self) -> Iterator[tuple[Node, Grad]]:
-        """Pop, newest first, until no node waits (``add`` may be called meanwhile)."""
-        while self.single is not None or self.heap:
-            if self.single is not None:
-                node, self.single = self.single, None
-            else:
-                node = heappop(self.heap)[1]
-            yield node, self.waiting.pop(node)
+def _add_waiting(waiting: dict[Node, Grad], node: Node, grad: Grad) -> bool:
+    """Add ``grad`` to what ``node`` waits with; True if it is the node's first."""
+    before = waiting.get(node)
+    waiting[node] = grad if before is None else before + grad
+    return before is None
 
 
 def _call_backward(node: Node, grad: Grad, create_graph: bool, retain_graph: bool,

@@ -146,21 +146,22 @@ class Node:
             self._checks = ((0, out_vc, out_vc[0]),)
             return
         Tensor = _t.Tensor
-        plain = []
+        plain = list(saved)
         checks = []
         out_vc = None
-        i = 0
+        i = -1
         for s in saved:
+            i += 1
+            if s is None:
+                continue
             if s is out or s is returned:
-                plain.append(out)
+                plain[i] = out
                 out_vc = result._vc
                 checks.append((i, out_vc, out_vc[0]))
             elif isinstance(s, Tensor):
-                plain.append(s.data)
-                checks.append((i, s._vc, s._vc[0]))
-            else:
-                plain.append(s)
-            i += 1
+                plain[i] = s.data
+                vc = s._vc
+                checks.append((i, vc, vc[0]))
         if out_vc is not None:
             self._saved = tuple([_OUTPUT if s is out or s is returned else s for s in saved])
         self._plain = tuple(plain)
@@ -184,6 +185,11 @@ class Node:
         self._checks = tuple((i, tensor._vc, tensor._vc[0]) if saved[i] is _OUTPUT
                              else (i, vc, v) for i, vc, v in self._checks)
         self._out_vc = tensor._vc
+
+    def __lt__(self, other: Node) -> bool:
+        """Newer first: the engine keeps the nodes waiting to run in a heap, and the
+        newest must come out first (see engine.py's ordering invariant)."""
+        return self._seq > other._seq
 
     @property
     def next_functions(self) -> tuple[Any, ...]:
