@@ -19,7 +19,7 @@ Every op of the library is written this way, and so are users' custom ops::
 and runs without recording; ``backward`` gets the gradient of the output as a Tensor and
 returns one gradient per positional argument (``None`` where there is none). Gradients
 need not match their input's shape: the engine sums broadcast dimensions away and casts
-to the input's dtype, in one place (``engine.sum_to``).
+to the input's dtype, in one place (``engine.fit_to``).
 
 A backward written with operators only (``grad * 3 * x ** 2`` above) can declare
 ``array_backward = True``: a plain backward then hands it numpy arrays (``grad`` and
@@ -149,9 +149,7 @@ class Node:
         plain = list(saved)
         checks = []
         out_vc = None
-        i = -1
-        for s in saved:
-            i += 1
+        for i, s in enumerate(saved):
             if s is None:
                 continue
             if s is out or s is returned:
