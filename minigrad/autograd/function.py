@@ -139,11 +139,22 @@ class Node:
           counter in ``_out_vc``), so the node never references its output tensor.
         """
         saved = self._saved
-        if len(saved) == 1 and (saved[0] is out or saved[0] is returned):
-            out_vc = self._out_vc = result._vc  # the common case: relu, tanh, exp save y
-            self._saved = _OUTPUT_ONLY
-            self._plain = (out,)
-            self._checks = ((0, out_vc, out_vc[0]),)
+        if len(saved) == 1:  # the common cases: relu, tanh, exp save y; x * c saves c
+            s = saved[0]
+            if s is out or s is returned:
+                out_vc = self._out_vc = result._vc
+                self._saved = _OUTPUT_ONLY
+                self._plain = (out,)
+                self._checks = ((0, out_vc, out_vc[0]),)
+                return
+            if isinstance(s, _t.Tensor):
+                vc = s._vc
+                self._plain = (s.data,)
+                self._checks = ((0, vc, vc[0]),)
+            else:  # a number or an array of the op's own
+                self._plain = saved
+                self._checks = ()
+            self._out_vc = None
             return
         Tensor = _t.Tensor
         plain = list(saved)

@@ -64,16 +64,22 @@ class Mul(Function):
     def forward(ctx: Ctx, a: Operand, b: Operand) -> np.ndarray:
         # Save only what backward will read, so `y *= 2` on a graph tensor stays legal.
         need_a, need_b = ctx.needs_input_grad
-        if need_a or need_b:
-            ctx.save_for_backward(b if need_a else None, a if need_b else None)
+        if need_a and need_b:
+            ctx.save_for_backward(b, a)
+        elif need_a or need_b:
+            ctx.save_for_backward(b if need_a else a)  # the other operand
         out = np.multiply(a.data if isinstance(a, Tensor) else a,
                           b.data if isinstance(b, Tensor) else b)
         return out if out.dtype is not _F64 else fix_float64(out, a, b)
 
     @staticmethod
     def backward(ctx: Ctx, grad: Grad) -> tuple[Grad, Grad]:
-        b, a = ctx.saved_tensors
-        return (grad * b if b is not None else None), (grad * a if a is not None else None)
+        need_a, need_b = ctx.needs_input_grad
+        if need_a and need_b:
+            b, a = ctx.saved_tensors
+            return grad * b, grad * a
+        (other,) = ctx.saved_tensors
+        return (grad * other, None) if need_a else (None, grad * other)
 
 
 class Div(Function):
@@ -81,16 +87,23 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx: Ctx, a: Operand, b: Operand) -> np.ndarray:
-        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
+        if ctx.needs_input_grad[1]:
+            ctx.save_for_backward(a, b)
+        else:
+            ctx.save_for_backward(b)  # a / b needs only b for a's gradient
         out = np.true_divide(a.data if isinstance(a, Tensor) else a,
                              b.data if isinstance(b, Tensor) else b)
         return out if out.dtype is not _F64 else fix_float64(out, a, b)
 
     @staticmethod
     def backward(ctx: Ctx, grad: Grad) -> tuple[Grad, Grad]:
-        a, b = ctx.saved_tensors
-        grad_a = grad / b if ctx.needs_input_grad[0] else None
-        grad_b = -grad * a / (b * b) if ctx.needs_input_grad[1] else None
+        need_a, need_b = ctx.needs_input_grad
+        if need_b:
+            a, b = ctx.saved_tensors
+        else:
+            (b,) = ctx.saved_tensors
+        grad_a = grad / b if need_a else None
+        grad_b = -grad * a / (b * b) if need_b else None
         return grad_a, grad_b
 
 
