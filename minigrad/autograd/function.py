@@ -260,6 +260,8 @@ class Function:
                 state.grad_enabled = True
         if type(returned) is np.ndarray and returned.base is None:
             out, base = returned, None  # a fresh array (ufuncs, reductions): nothing to check
+        elif isinstance(returned, np.generic):
+            out, base = np.asarray(returned), None  # what ufuncs return for 0-d operands
         else:
             out, base = _output_array(returned, args)
         if state.anomaly:
@@ -338,7 +340,7 @@ def _output_array(returned: Any, args: tuple) -> tuple[np.ndarray, Tensor | None
         return returned.data, _view_base(returned.data, args)
     if type(returned) is np.ndarray:
         return returned, _view_base(returned, args)
-    return np.asarray(returned), None  # numpy scalars (ufuncs on 0-d operands) are fresh
+    return np.asarray(returned), None  # a number or an array-like from a custom forward
 
 
 def _view_base(out: np.ndarray, args: tuple) -> Tensor | None:
