@@ -28,7 +28,7 @@ gradients between ops that declare ``array_backward`` travel as numpy arrays
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from heapq import heappop, heappush
 from typing import TYPE_CHECKING, Any
 
@@ -179,7 +179,7 @@ class AccumulateGrad:
     """Where gradients end in ``Tensor.backward``: added into each leaf's ``.grad``, and
     into the ``.grad`` of non-leaves that asked for it with ``retain_grad()``."""
 
-    nodes: dict = {}  # no node is watched but those with retain_grad() (Node._retained)
+    nodes: Container[Node] = frozenset()  # none but those with retain_grad() (_retained)
 
     def __init__(self, root_grads: Sequence[Tensor], create_graph: bool):
         self.create_graph = create_graph
@@ -233,7 +233,7 @@ class CaptureGrad:
         self.index = {(t.grad_fn if t.grad_fn is not None else t): i
                       for i, t in enumerate(inputs)}
         self.captured: list[Tensor | None] = [None] * len(inputs)
-        self.nodes = self.index  # the inputs that are non-leaves are found by their node
+        self.nodes: Container[Node] = self.index  # non-leaf inputs are found by their node
 
     def reached(self, node: Node, grad: Grad) -> None:
         i = self.index.get(node)
