@@ -59,8 +59,11 @@ def _wrap(data: np.ndarray, grad_fn: Node | None = None, requires_grad: bool = F
     return t
 
 
-def write_in_place(tensor: Tensor, value: Any, ufunc: np.ufunc | None = None, index: Any = ...,
-                   casting: Casting = "same_kind") -> None:
+_WHOLE = object()  # write_in_place's default index: the whole tensor (``...`` is a user index)
+
+
+def write_in_place(tensor: Tensor, value: Any, ufunc: np.ufunc | None = None,
+                   index: Any = _WHOLE, casting: Casting = "same_kind") -> None:
     """The one way minigrad changes a tensor's memory, and so the one place its version
     goes up: a graph that saved the old values raises at backward instead of silently
     using the new ones.
@@ -73,7 +76,7 @@ def write_in_place(tensor: Tensor, value: Any, ufunc: np.ufunc | None = None, in
     array = tensor.data
     if ufunc is not None:
         ufunc(array, value, out=array, casting=casting)
-    elif index is ...:
+    elif index is _WHOLE:
         np.copyto(array, value, casting=casting)
     else:
         array[index] = value

@@ -107,6 +107,12 @@ def test_tensor_writes_bump_the_version(write):
     assert x._version == before + 1
 
 
+def test_setitem_with_ellipsis_casts_as_item_assignment():
+    x = mg.tensor([1, 2, 3])
+    x[...] = 1.5  # numpy's (and torch's) item assignment truncates into an int tensor
+    assert x.tolist() == [1, 1, 1] and x._version == 1
+
+
 def test_gradient_accumulation_writes_through_the_version():
     w = mg.tensor([1.0, 2.0], requires_grad=True)
     (w * 2).sum().backward()
