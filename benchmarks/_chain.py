@@ -98,7 +98,7 @@ def contenders(n_ops: int, shape: tuple, seed: int = 0) -> tuple[dict, dict]:
     def run_minigrad():
         x = mg.tensor(x0, requires_grad=True)
         tensor_chain(x, mg_consts).sum().backward()
-        grads["minigrad"] = x.grad.data
+        grads["minigrad"] = x.grad.numpy()
 
     fns = {"minigrad": run_minigrad, "numpy": run_numpy}
     torch = load_torch()

@@ -208,7 +208,7 @@ def train(args) -> dict:
     header = f"{'epoch':>5} {'train loss':>10} {'train acc':>9} {'val loss':>9} {'val acc':>8}" \
              f" {'time':>6}"
     print(header + "\n" + "-" * len(header))
-    best_state = {k: v.data.copy() for k, v in model.state_dict().items()}
+    best_state = {k: v.clone() for k, v in model.state_dict().items()}
     bad_epochs = 0
     t_start = time.perf_counter()
     for epoch in range(start_epoch, args.epochs):
@@ -225,7 +225,7 @@ def train(args) -> dict:
             n = len(yb)
             seen += n
             loss_sum += loss.item() * n
-            correct += int((logits.data.argmax(axis=1) == yb.data).sum())
+            correct += int((logits.argmax(dim=1) == yb).sum())
             bar.set_postfix(loss=f"{loss_sum / seen:.4f}", refresh=False)
         if scheduler is not None:
             scheduler.step()
@@ -236,7 +236,7 @@ def train(args) -> dict:
         mark = ""
         if val_loss < best_val:
             best_val, best_epoch, bad_epochs, mark = val_loss, epoch, 0, "  *"
-            best_state = {k: v.data.copy() for k, v in model.state_dict().items()}
+            best_state = {k: v.clone() for k, v in model.state_dict().items()}
             checkpoint = {"model": model.state_dict(), "optimizer": opt.state_dict(),
                           "epoch": epoch, "best_val_loss": best_val, "history": history,
                           "args": json.dumps(vars(args))}

@@ -69,8 +69,8 @@ def collapse(model: nn.Sequential) -> tuple[np.ndarray, np.ndarray]:
     w = np.eye(2)
     b = np.zeros(2)
     for layer in model:
-        w = layer.weight.data.astype(np.float64) @ w
-        b = layer.weight.data.astype(np.float64) @ b + layer.bias.data
+        w = layer.weight.detach().numpy().astype(np.float64) @ w
+        b = layer.weight.detach().numpy().astype(np.float64) @ b + layer.bias.detach().numpy()
     return w, b
 
 

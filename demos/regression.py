@@ -48,7 +48,7 @@ def gradient_descent(x: np.ndarray, y: np.ndarray, steps: int, lr: float):
         loss.backward()
         opt.step()
         losses.append(loss.item())
-    return np.append(model.weight.data[0], model.bias.data[0]), losses
+    return np.append(model.weight.detach().numpy()[0], model.bias.detach().numpy()[0]), losses
 
 
 def main(argv=None) -> dict:

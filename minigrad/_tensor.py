@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, overload
 import numpy as np
 
 from . import dtypes as _dt
+from .random import default_generator
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -51,12 +52,25 @@ def _wrap(data: np.ndarray, grad_fn: Node | None = None, requires_grad: bool = F
           vc: list[Any] | None = None) -> Tensor:
     """Fast internal constructor: ``data`` must already be an ndarray of the final dtype."""
     t = _new(Tensor)
-    t.data = data
-    t.grad = None
+    t.array = data
+    t._grad = None
     t.requires_grad = requires_grad
     t.grad_fn = grad_fn
     t._vc = [0] if vc is None else vc
     return t
+
+
+def _check_grad(tensor: Tensor, grad: object) -> None:
+    """``t.grad = g`` takes a tensor of ``t``'s shape and dtype (or None), as torch's."""
+    if not isinstance(grad, Tensor):
+        raise TypeError(f"grad: assigned grad must be a Tensor or None, "
+                        f"got {type(grad).__name__}")
+    if grad.array.shape != tensor.array.shape:
+        raise RuntimeError(f"grad: assigned grad has shape {grad.shape}, but the tensor has "
+                           f"shape {tensor.shape}")
+    if grad.array.dtype != tensor.array.dtype:
+        raise TypeError(f"grad: assigned grad has dtype {grad.dtype}, but the tensor has "
+                        f"dtype {tensor.dtype}")
 
 
 _WHOLE = object()  # write_in_place's default index: the whole tensor (``...`` is a user index)
@@ -73,7 +87,7 @@ def write_in_place(tensor: Tensor, value: Any, ufunc: np.ufunc | None = None,
     ``casting`` is numpy's rule for whole-tensor writes; an indexed write casts as
     numpy's (and torch's) item assignment does.
     """
-    array = tensor.data
+    array = tensor.array
     if ufunc is not None:
         ufunc(array, value, out=array, casting=casting)
     elif index is _WHOLE:
@@ -97,7 +111,7 @@ def _to_array(data: ArrayLike, dtype: DTypeLike | None = None) -> np.ndarray:
     """Convert user data to an ndarray following the dtype rules in ``minigrad.dtypes``."""
     dtype = _dt.as_dtype(dtype)
     if isinstance(data, Tensor):
-        arr = data.data
+        arr = data.array
     elif isinstance(data, np.ndarray):
         arr = data
     elif isinstance(data, np.generic):
@@ -118,7 +132,7 @@ def _to_array(data: ArrayLike, dtype: DTypeLike | None = None) -> np.ndarray:
                         "booleans, integers and floats")
     if dtype is not None and arr.dtype != dtype:
         arr = arr.astype(dtype)
-    elif arr is data or (isinstance(data, Tensor) and arr is data.data):
+    elif arr is data or (isinstance(data, Tensor) and arr is data.array):
         arr = arr.copy()
     return arr
 
@@ -135,9 +149,9 @@ class Tensor:
             [6., 8.]])
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_vc", "__weakref__")
-    data: np.ndarray
-    grad: Tensor | None
+    __slots__ = ("array", "_grad", "requires_grad", "grad_fn", "_vc", "__weakref__")
+    array: np.ndarray  # the values: what ops compute on (minigrad's own; torch has no .array)
+    _grad: Tensor | None
     requires_grad: bool
     grad_fn: Node | None  # the op that made this tensor (None for leaves)
     _vc: list[Any]  # version counter: [version, weakrefs to the views sharing it...]
@@ -146,8 +160,8 @@ class Tensor:
 
     def __init__(self, data: ArrayLike, requires_grad: bool = False,
                  dtype: DTypeLike | None = None) -> None:
-        self.data = _to_array(data, dtype)
-        self.grad = None
+        self.array = _to_array(data, dtype)
+        self._grad = None
         self.grad_fn = None
         self._vc = [0]
         self.requires_grad = False
@@ -156,16 +170,43 @@ class Tensor:
 
     # ---------------------------------------------------------------- attributes
     @property
+    def data(self) -> Tensor:
+        """The same memory as a tensor that records nothing, as torch's ``.data``: writes
+        through it (``p.data.add_(g, alpha=-lr)``) change this tensor, unseen by autograd
+        (prefer ``with mg.no_grad():`` and ``.detach()``, which autograd does see)."""
+        return _wrap(self.array)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data: must be set to a Tensor, got {type(value).__name__}")
+        if self.requires_grad and value.array.dtype.kind != "f":
+            raise TypeError(f"data: a tensor that requires grad needs floating-point data, "
+                            f"got {value.array.dtype}")
+        self.array = value.array
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient accumulated by ``backward()`` (None until then)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            _check_grad(self, value)
+        self._grad = value
+
+    @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self.array.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self.array.dtype
 
     @property
     def device(self) -> str:
@@ -184,7 +225,7 @@ class Tensor:
     @property
     def T(self) -> Tensor:
         """All dimensions reversed (for 2-D: the transpose)."""
-        return self.permute(*range(self.data.ndim - 1, -1, -1))
+        return self.permute(*range(self.array.ndim - 1, -1, -1))
 
     @property
     def mT(self) -> Tensor:
@@ -199,51 +240,51 @@ class Tensor:
     def size(self, dim: int | None = None) -> tuple[int, ...] | int:
         """The shape, or the length of dimension ``dim``."""
         if dim is None:
-            return self.data.shape
-        return self.data.shape[ops.normalize_dim(dim, self.data.ndim, "size")]
+            return self.array.shape
+        return self.array.shape[ops.normalize_dim(dim, self.array.ndim, "size")]
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     def numel(self) -> int:
-        return self.data.size
+        return self.array.size
 
     def item(self) -> int | float | bool:
         """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(f"item: only one-element tensors can be converted to a Python "
                              f"number, this one has shape {self.shape}")
-        return self.data.item()
+        return self.array.item()
 
     def numpy(self) -> np.ndarray:
         """The underlying array (shared, not copied), as ``torch.Tensor.numpy``."""
         if self.requires_grad:
             raise RuntimeError("numpy: can't call numpy() on a tensor that requires grad; "
                                "use tensor.detach().numpy()")
-        return self.data
+        return self.array
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return self.array.tolist()
 
     def __array__(self, dtype: DTypeLike | None = None,
                   copy: bool | None = None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self.array if dtype is None else self.array.astype(dtype)
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self.array.shape[0]
 
     def __iter__(self) -> Iterator[Tensor]:
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self.array.shape[0]))
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise RuntimeError(f"bool: the truth value of a tensor with shape {self.shape} is "
                                "ambiguous; use .any() or .all()")
-        return builtins.bool(self.data)
+        return builtins.bool(self.array)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -252,17 +293,17 @@ class Tensor:
         return int(self.item())
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self.array.dtype.kind not in "iu" or self.array.size != 1:
             raise TypeError("only integer tensors of a single element can be used as an index")
-        return int(self.data)
+        return int(self.array)
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="tensor(",
+        body = np.array2string(self.array, separator=", ", prefix="tensor(",
                                threshold=1000, edgeitems=3)
         extras = []
-        default = np.int64 if self.data.dtype.kind in "iu" else _dt.default_float
-        if self.data.dtype != default and self.data.dtype.kind != "b":
-            extras.append(f"dtype={self.data.dtype}")
+        default = np.int64 if self.array.dtype.kind in "iu" else _dt.default_float
+        if self.array.dtype != default and self.array.dtype.kind != "b":
+            extras.append(f"dtype={self.array.dtype}")
         if self.grad_fn is not None:
             extras.append(f"grad_fn=<{self.grad_fn.name()}>")
         elif self.requires_grad:
@@ -272,9 +313,9 @@ class Tensor:
     # ----------------------------------------------------------------- autograd
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place (floating leaf tensors only); returns self."""
-        if requires_grad and self.data.dtype.kind != "f":
+        if requires_grad and self.array.dtype.kind != "f":
             raise RuntimeError(f"requires_grad: only floating-point tensors can require "
-                               f"gradients, this one is {self.data.dtype}; convert it first "
+                               f"gradients, this one is {self.array.dtype}; convert it first "
                                "with .to(mg.float32)")
         if not requires_grad and self.grad_fn is not None:
             raise RuntimeError("requires_grad_: a non-leaf tensor's requires_grad can't be "
@@ -308,7 +349,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """The same data (shared) without history; never requires grad."""
-        return _wrap(self.data, vc=self._vc)
+        return _wrap(self.array, vc=self._vc)
 
     def detach_(self) -> Tensor:
         self.grad_fn = None
@@ -324,7 +365,7 @@ class Tensor:
         if isinstance(dtype, str) and dtype == "cpu":
             return self
         dt = _dt.as_dtype(dtype)
-        if dt == self.data.dtype:
+        if dt == self.array.dtype:
             return self
         return ops.Cast.apply(self, dt)
 
@@ -441,9 +482,9 @@ class Tensor:
     ge = __ge__
 
     def __invert__(self) -> Tensor:
-        if self.data.dtype.kind != "b":
+        if self.array.dtype.kind != "b":
             raise TypeError("~ (logical not) needs a bool tensor")
-        return _wrap(~self.data)
+        return _wrap(~self.array)
 
     def __and__(self, other: ArrayLike) -> Tensor:
         return ops.compare(np.logical_and, self, other, "and")
@@ -502,7 +543,7 @@ class Tensor:
         return ops.Minimum.apply(self, ops.operand(other, "minimum"))
 
     def sign(self) -> Tensor:
-        return _wrap(np.sign(self.data))
+        return _wrap(np.sign(self.array))
 
     # --------------------------------------------------------------- reductions
     def sum(self, dim: Dims = None, keepdim: bool = False, **np_names: Any) -> Tensor:
@@ -630,6 +671,16 @@ class Tensor:
 
     def copy_(self, src: Operand) -> Tensor:
         return ops.inplace(self, ops.Copy, src, "copy_")
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
+        """Fill with samples from N(mean, std^2) drawn from minigrad's generator."""
+        values = default_generator().normal(mean, std, self.array.shape)
+        return ops.inplace(self, ops.Copy, values, "normal_")
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
+        """Fill with samples from U(a, b) (torch names the bounds ``from`` and ``to``)."""
+        values = default_generator().uniform(a, b, self.array.shape)
+        return ops.inplace(self, ops.Copy, values, "uniform_")
 
     def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
         return ops.inplace(self, ops.Clamp, (min, max), "clamp_")

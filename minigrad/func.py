@@ -70,7 +70,7 @@ def value_and_grad(f: Callable[..., Tensor],
                 out = f(*args, **kwargs)
             finally:
                 _depth[0] -= 1
-            if not isinstance(out, Tensor) or out.data.size != 1:
+            if not isinstance(out, Tensor) or out.array.size != 1:
                 raise TypeError("grad: f must return a one-element Tensor (a scalar loss), "
                                 f"got {type(out).__name__}"
                                 + (f" of shape {out.shape}" if isinstance(out, Tensor) else ""))
@@ -106,7 +106,7 @@ def grad(f: Callable[..., Tensor], argnums: int | tuple[int, ...] = 0) -> Callab
 
 
 def _wrap_leaf(t: Tensor) -> Tensor:
-    leaf = Tensor(t.data, dtype=t.dtype)
+    leaf = Tensor(t.array, dtype=t.dtype)
     return leaf.requires_grad_(True)
 
 

@@ -22,7 +22,7 @@ __all__ = ["accuracy", "confusion_matrix", "per_class_accuracy", "classification
 
 
 def _array(x: Any) -> np.ndarray:
-    return np.asarray(x.data if isinstance(x, Tensor) else x)
+    return np.asarray(x.array if isinstance(x, Tensor) else x)
 
 
 def _labels(x: Any, who: str, what: str) -> np.ndarray:

@@ -27,7 +27,7 @@ _VERSION = 1
 def _encode(obj: Any, arrays: dict[str, np.ndarray], path: str) -> Any:
     if isinstance(obj, Tensor):
         key = f"a{len(arrays)}"
-        arrays[key] = obj.data
+        arrays[key] = obj.array
         return {"__tensor__": key, "requires_grad": bool(obj.requires_grad)}
     if isinstance(obj, np.ndarray):
         if obj.dtype.kind not in "biuf":

@@ -468,9 +468,9 @@ class _Drawer:
         meta = f"{_shape(t.shape)} {t.dtype}"
         cells = []
         if self.show_data:
-            cells.append(("data", _values(t.data)))
+            cells.append(("data", _values(t.array)))
         if self.show_grad:
-            cells.append(("grad", "None" if t.grad is None else _values(t.grad.data)))
+            cells.append(("grad", "None" if t.grad is None else _values(t.grad.array)))
         title = f"<b>{escape(name)}</b>" if name else ""
         small = f'<font point-size="9">{escape(meta)}</font>'
         if t.ndim == 0 and cells:  # micrograd's record look: name | data | grad

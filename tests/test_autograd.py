@@ -135,8 +135,8 @@ def test_same_tensor_both_inputs():
 def test_grads_do_not_alias():
     x, y = t64([1.0, 2.0]), t64([3.0, 4.0])
     (x + y).sum().backward()
-    assert not np.shares_memory(x.grad.data, y.grad.data)
-    x.grad.data += 1
+    assert not np.shares_memory(x.grad.array, y.grad.array)
+    x.grad.array += 1
     np.testing.assert_allclose(y.grad.numpy(), [1.0, 1.0])
 
 
@@ -524,7 +524,7 @@ class Cube(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x.data ** 3
+        return x.array ** 3
 
     @staticmethod
     def backward(ctx, grad):
@@ -539,7 +539,7 @@ class ScaledAdd(Function):
     def forward(ctx, a, b, scale=1.0):
         ctx.scale = scale
         ScaledAdd.calls.append(ctx.needs_input_grad)
-        return a.data + scale * b.data
+        return a.array + scale * b.array
 
     @staticmethod
     def backward(ctx, grad):
@@ -578,7 +578,7 @@ def test_custom_function_broadcast_gradient_reduced():
         @staticmethod
         def forward(ctx, a, b):
             ctx.save_for_backward(a, b)
-            return a.data * b.data
+            return a.array * b.array
 
         @staticmethod
         def backward(ctx, grad):
@@ -595,7 +595,7 @@ def test_custom_function_wrong_number_of_grads():
     class Bad(Function):
         @staticmethod
         def forward(ctx, a, b):
-            return a.data + b.data
+            return a.array + b.array
 
         @staticmethod
         def backward(ctx, grad):
@@ -610,7 +610,7 @@ def test_custom_function_wrong_grad_shape():
     class Bad(Function):
         @staticmethod
         def forward(ctx, a):
-            return a.data.sum()
+            return a.array.sum()
 
         @staticmethod
         def backward(ctx, grad):
@@ -772,14 +772,14 @@ def test_array_backward_gets_arrays_in_a_plain_backward_and_tensors_under_create
     _ArrayCube.seen.clear()
     (_ArrayCube.apply(x) * 2).sum().backward()
     assert _ArrayCube.seen == [(np.ndarray, np.ndarray)]
-    np.testing.assert_allclose(x.grad.numpy(), 6 * x.data ** 2)
+    np.testing.assert_allclose(x.grad.numpy(), 6 * x.array ** 2)
     assert isinstance(x.grad, mg.Tensor)
 
     _ArrayCube.seen.clear()
     (g,) = mg.autograd.grad(_ArrayCube.apply(x).sum(), x, create_graph=True)
     assert _ArrayCube.seen == [(mg.Tensor, mg.Tensor)]
     (h,) = mg.autograd.grad(g.sum(), x)
-    np.testing.assert_allclose(h.numpy(), 6 * x.data)  # second derivative of x**3
+    np.testing.assert_allclose(h.numpy(), 6 * x.array)  # second derivative of x**3
     assert gradgradcheck(_ArrayCube.apply, [x])
 
 

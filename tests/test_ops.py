@@ -301,11 +301,11 @@ def test_cast_converts_and_sends_the_gradient_back_in_the_source_dtype(
     assert x.dtype != target, "not a cast: the input already has the target dtype"
     y = cast(x)
     assert y.dtype == target and y.grad_fn is not None
-    np.testing.assert_array_equal(y.data, x.data.astype(target))
+    np.testing.assert_array_equal(y.array, x.array.astype(target))
     g = upstream.draw(arrays(y.shape)).astype(target)
     y.backward(mg.tensor(g))
     assert x.grad.dtype == source
-    np.testing.assert_array_equal(x.grad.data, g.astype(source))  # d cast(x)/dx = 1
+    np.testing.assert_array_equal(x.grad.array, g.astype(source))  # d cast(x)/dx = 1
 
 
 @pytest.mark.parametrize("source, target", [(mg.float32, mg.float64),
@@ -316,7 +316,7 @@ def test_cast_is_differentiable_twice(source, target):
     assert y.dtype == target
     (g,) = mg.autograd.grad((y ** 3).sum(), x, create_graph=True)
     assert g.dtype == source and g.requires_grad
-    np.testing.assert_array_equal(g.data, 3 * x.data ** 2)
+    np.testing.assert_array_equal(g.array, 3 * x.array ** 2)
     g.sum().backward()
     assert x.grad.dtype == source
-    np.testing.assert_array_equal(x.grad.data, 6 * x.data)
+    np.testing.assert_array_equal(x.grad.array, 6 * x.array)

@@ -20,32 +20,32 @@ def grad_of(fn, *xs, upstream=None):
     """The gradients of ``fn(*xs)`` (``upstream`` defaults to ones)."""
     out = fn(*xs)
     g = mg.ones_like(out) if upstream is None else upstream
-    return [t.data for t in mg.autograd.grad(out, list(xs), g)]
+    return [t.array for t in mg.autograd.grad(out, list(xs), g)]
 
 
 # ---------------------------------------------------------------------- softmax
 @given(tensors(st.shared(some_shapes, key="shape")), one_dim, finite_floats(-50, 50))
 def test_softmax_is_a_distribution_and_shift_invariant(x, dim, shift):
     y = mg.softmax(x, dim)
-    assert (y.data >= 0).all()
-    np.testing.assert_allclose(y.sum(dim).data, 1.0, rtol=1e-12)
+    assert (y.array >= 0).all()
+    np.testing.assert_allclose(y.sum(dim).array, 1.0, rtol=1e-12)
     # Adding a constant to every logit of a slice changes nothing.
-    np.testing.assert_allclose(mg.softmax(x + shift, dim).data, y.data, atol=1e-12)
+    np.testing.assert_allclose(mg.softmax(x + shift, dim).array, y.array, atol=1e-12)
     per_slice = mg.tensor(np.random.default_rng(0).normal(size=x.amax(dim, keepdim=True).shape))
-    np.testing.assert_allclose(mg.softmax(x + per_slice.double(), dim).data, y.data,
+    np.testing.assert_allclose(mg.softmax(x + per_slice.double(), dim).array, y.array,
                                atol=1e-12)
 
 
 @given(tensors(st.shared(some_shapes, key="shape"), elements=finite_floats(-800, 800)),
        one_dim)
 def test_log_softmax_is_log_of_softmax_where_finite(x, dim):
-    probs = mg.softmax(x, dim).data
+    probs = mg.softmax(x, dim).array
     log_of_softmax = np.log(probs)
     # Where softmax underflows to 0 or to a subnormal, log(softmax) is -inf or imprecise.
     finite = probs >= np.finfo(np.float64).tiny
-    np.testing.assert_allclose(mg.log_softmax(x, dim).data[finite], log_of_softmax[finite],
+    np.testing.assert_allclose(mg.log_softmax(x, dim).array[finite], log_of_softmax[finite],
                                rtol=1e-9, atol=1e-9)
-    assert np.isfinite(mg.log_softmax(x, dim).data).all()  # even where softmax underflows
+    assert np.isfinite(mg.log_softmax(x, dim).array).all()  # even where softmax underflows
 
 
 @given(hnp.arrays(np.float64, st.shared(some_shapes, key="shape"),
@@ -57,18 +57,18 @@ def test_softmax_family_is_finite_at_extreme_logits(logits, dim):
         x = mg.tensor(logits, requires_grad=True)
         y = fn(x, dim)
         y.backward(g)
-        assert np.isfinite(y.data).all() and np.isfinite(x.grad.data).all(), fn.__name__
+        assert np.isfinite(y.array).all() and np.isfinite(x.grad.array).all(), fn.__name__
     x = mg.tensor(logits, requires_grad=True)
     y = mg.logsumexp(x, dim)
     y.sum().backward()
-    assert np.isfinite(y.data).all() and np.isfinite(x.grad.data).all()
-    np.testing.assert_allclose(x.grad.data, mg.softmax(x.detach(), dim).data, atol=1e-12)
+    assert np.isfinite(y.array).all() and np.isfinite(x.grad.array).all()
+    np.testing.assert_allclose(x.grad.array, mg.softmax(x.detach(), dim).array, atol=1e-12)
 
 
 def test_log_softmax_of_opposite_extremes_is_exact():
     x = mg.tensor([1000.0, -1000.0], dtype=mg.float64)
-    np.testing.assert_array_equal(mg.log_softmax(x).data, [0.0, -2000.0])
-    np.testing.assert_array_equal(mg.softmax(x).data, [1.0, 0.0])
+    np.testing.assert_array_equal(mg.log_softmax(x).array, [0.0, -2000.0])
+    np.testing.assert_array_equal(mg.softmax(x).array, [1.0, 0.0])
 
 
 # ---------------------------------------------------------------------- linearity
@@ -106,7 +106,7 @@ def test_amax_amin_with_dim_split_ties_evenly_per_slice(case):
         getattr(x, name)(dim, keepdim).sum().backward()
         ref = torch.tensor(a, requires_grad=True)
         getattr(ref, name)(dim=() if dim is None else dim, keepdim=keepdim).sum().backward()
-        np.testing.assert_allclose(x.grad.data, ref.grad.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(x.grad.array, ref.grad.numpy(), rtol=1e-12)
 
 
 @given(ties.flatmap(lambda a: st.tuples(st.just(a), dims(a.shape, none=False, tuples=False),
@@ -117,19 +117,19 @@ def test_max_min_with_dim_send_the_gradient_to_the_first_index(case):
         x = mg.tensor(a, requires_grad=True)
         values, indices = getattr(x, name)(dim, keepdim)
         first = arg(a, axis=dim, keepdims=True)
-        np.testing.assert_array_equal(indices.data, first if keepdim else first.squeeze(dim))
+        np.testing.assert_array_equal(indices.array, first if keepdim else first.squeeze(dim))
         values.sum().backward()
         expected = np.zeros_like(a)
         np.put_along_axis(expected, first, 1.0, axis=dim)
-        np.testing.assert_array_equal(x.grad.data, expected)
+        np.testing.assert_array_equal(x.grad.array, expected)
 
 
 def test_maximum_minimum_split_ties_evenly():
     a = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
     b = mg.tensor([1.0, 5.0, 3.0], requires_grad=True)
     (mg.maximum(a, b) + mg.minimum(a, b) * 10).sum().backward()
-    np.testing.assert_array_equal(a.grad.data, [5.5, 10.0, 5.5])
-    np.testing.assert_array_equal(b.grad.data, [5.5, 1.0, 5.5])
+    np.testing.assert_array_equal(a.grad.array, [5.5, 10.0, 5.5])
+    np.testing.assert_array_equal(b.grad.array, [5.5, 1.0, 5.5])
 
 
 # ---------------------------------------------------------------------- indexing
@@ -140,7 +140,7 @@ def test_repeated_integer_indices_accumulate(case):
     a, index = case
     x = mg.tensor(a, requires_grad=True)
     x[index].sum().backward()
-    np.testing.assert_array_equal(x.grad.data, np.bincount(index % len(a), minlength=len(a)))
+    np.testing.assert_array_equal(x.grad.array, np.bincount(index % len(a), minlength=len(a)))
 
 
 @given(hnp.array_shapes(min_dims=0, max_dims=3, max_side=3).flatmap(
@@ -155,7 +155,7 @@ def test_getitem_gradient_sums_upstream_over_every_pick(case):
     # Which flat element of ``a`` each output element came from, via an index of positions.
     picked = np.arange(a.size).reshape(a.shape)[index]
     expected = np.bincount(np.ravel(picked), weights=np.ravel(g), minlength=a.size)
-    np.testing.assert_allclose(x.grad.data, expected.reshape(a.shape), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.array, expected.reshape(a.shape), rtol=1e-12)
 
 
 # ---------------------------------------------------------------------- casts
@@ -165,9 +165,9 @@ def test_cast_gradients_come_back_in_the_input_dtype():
     assert y.dtype == np.float32
     (y * y).sum().backward()
     assert x.grad.dtype == np.float64
-    np.testing.assert_allclose(x.grad.data, [2.0, -4.0, 6.0])
+    np.testing.assert_allclose(x.grad.array, [2.0, -4.0, 6.0])
 
     w = mg.tensor([0.5, 1.5], requires_grad=True)  # float32
     (w.to(mg.float64) ** 2).sum().backward()
     assert w.grad.dtype == np.float32
-    np.testing.assert_allclose(w.grad.data, [1.0, 3.0])
+    np.testing.assert_allclose(w.grad.array, [1.0, 3.0])

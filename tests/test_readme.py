@@ -21,7 +21,7 @@ def training_learns(ns, losses, tmp_path):
     assert abs(losses[0] - math.log(10)) < 0.1, losses[0]
     assert losses[-1] < 0.01 and ns["loss"].item() == losses[-1], losses[-1]
     w = ns["w"]
-    np.testing.assert_array_equal(w.grad.data, 6 * w.data)
+    np.testing.assert_array_equal(w.grad.array, 6 * w.array)
 
 
 def graph_is_drawn(ns, losses, tmp_path):
@@ -40,9 +40,9 @@ def custom_op_works(ns, losses, tmp_path):
     itself asserts gradcheck and gradgradcheck)."""
     x = ns["x"]
     y = ns["Cube"].apply(x)
-    np.testing.assert_allclose(y.data, x.data ** 3, rtol=1e-12)
+    np.testing.assert_allclose(y.array, x.array ** 3, rtol=1e-12)
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, 3 * x.data ** 2, rtol=1e-12)
+    np.testing.assert_allclose(x.grad.array, 3 * x.array ** 2, rtol=1e-12)
 
 
 def one_line_tests_pass(ns, losses, tmp_path):

@@ -42,7 +42,7 @@ def test_nested_structure_round_trip(tmp_path):
     for k in ("w", "d", "ints", "mask", "scalar", "empty"):
         assert isinstance(back[k], mg.Tensor)
         assert back[k].dtype == obj[k].dtype and back[k].shape == obj[k].shape
-        np.testing.assert_array_equal(back[k].data, obj[k].data)
+        np.testing.assert_array_equal(back[k].array, obj[k].array)
     assert back["d"].requires_grad and not back["w"].requires_grad
     assert isinstance(back["arr"], np.ndarray) and back["arr"].dtype == np.int32
     np.testing.assert_array_equal(back["arr"], obj["arr"])
@@ -50,7 +50,7 @@ def test_nested_structure_round_trip(tmp_path):
     assert n["epoch"] == 7 and type(n["epoch"]) is int
     assert n["lr"] == 1e-3 and n["name"] == "run-α" and n["flag"] is True and n["none"] is None
     assert n["list"][:3] == [1, "two", 3.0]
-    np.testing.assert_array_equal(n["list"][3][0].data, [1, 1])
+    np.testing.assert_array_equal(n["list"][3][0].array, [1, 1])
     assert n["tuple"] == (0.9, 0.999) and isinstance(n["tuple"], tuple)
     assert n[3] == "int key" and n[(1, 2)] == "tuple key"
     assert back["special"] == [math.inf, -math.inf]
@@ -60,15 +60,15 @@ def test_nested_structure_round_trip(tmp_path):
 def test_nan_round_trip(tmp_path):
     mg.save({"x": math.nan, "t": mg.tensor([math.nan])}, tmp_path / "n.npz")
     back = mg.load(tmp_path / "n.npz")
-    assert math.isnan(back["x"]) and np.isnan(back["t"].data[0])
+    assert math.isnan(back["x"]) and np.isnan(back["t"].array[0])
 
 
 def test_loaded_tensors_do_not_alias_the_saved_ones(tmp_path):
     t = mg.ones(3)
     mg.save({"t": t}, tmp_path / "a.npz")
     back = mg.load(tmp_path / "a.npz")
-    back["t"].data[0] = 5
-    assert t.data[0] == 1
+    back["t"].array[0] = 5
+    assert t.array[0] == 1
 
 
 def test_user_dict_with_marker_like_keys_is_not_confused(tmp_path):
@@ -86,9 +86,9 @@ def test_model_checkpoint_gives_identical_outputs(tmp_path):
     mg.manual_seed(1234)
     fresh = nn.Sequential(nn.Linear(6, 10), nn.ReLU(), nn.Dropout(0.2), nn.Linear(10, 3))
     fresh.eval()
-    assert not np.array_equal(fresh(x).data, model(x).data)
+    assert not np.array_equal(fresh(x).array, model(x).array)
     fresh.load_state_dict(mg.load(path))
-    np.testing.assert_array_equal(fresh(x).data, model(x).data)
+    np.testing.assert_array_equal(fresh(x).array, model(x).array)
     for p in fresh.parameters():
         assert p.dtype == np.float32
 
@@ -107,7 +107,7 @@ def test_optimizer_state_dict_round_trip(tmp_path):
     for i in (0, 1):
         assert back["state"][i]["step"] == 1
         for k in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):
-            np.testing.assert_array_equal(back["state"][i][k].data, sd["state"][i][k].data)
+            np.testing.assert_array_equal(back["state"][i][k].array, sd["state"][i][k].array)
 
 
 def test_any_file_name_and_pathlike(tmp_path):
@@ -156,7 +156,7 @@ def test_failed_save_keeps_previous_checkpoint_and_leaves_no_temp(tmp_path, monk
     assert path.read_bytes() == before
     assert files_in(tmp_path) == ["ckpt.npz"]
     back = mg.load(path)
-    assert back["epoch"] == 1 and (back["w"].data == 1).all()
+    assert back["epoch"] == 1 and (back["w"].array == 1).all()
 
 
 def test_failure_midway_through_writing_entries(tmp_path, monkeypatch):

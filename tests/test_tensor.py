@@ -152,7 +152,7 @@ def test_attributes():
     assert x.shape == (2, 3) and x.ndim == 2 and x.dtype == np.float32
     assert x.size() == (2, 3) and x.size(0) == 2 and x.size(dim=-1) == 3
     assert x.numel() == 6 and len(x) == 2
-    assert isinstance(x.data, np.ndarray)
+    assert isinstance(x.array, np.ndarray)
     assert x.grad is None and not x.requires_grad and x.is_leaf and x.grad_fn is None
     assert x.T.shape == (3, 2)
     np.testing.assert_array_equal(x.T.numpy(), x.numpy().T)
@@ -201,7 +201,7 @@ def test_detach():
     y = x * 2
     d = y.detach()
     assert not d.requires_grad and d.grad_fn is None and d.is_leaf
-    assert np.shares_memory(d.data, y.data)
+    assert np.shares_memory(d.array, y.array)
     z = (d * x).sum()
     z.backward()
     np.testing.assert_allclose(x.grad.numpy(), [2.0, 4.0])  # d is a constant

@@ -25,7 +25,7 @@ class Double(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x.data * 2
+        return x.array * 2
 
     @staticmethod
     def backward(ctx, grad):
@@ -44,8 +44,8 @@ class MutatesInput(Double):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        out = x.data * 2
-        x.data[...] = 0
+        out = x.array * 2
+        x.array[...] = 0
         return out
 
 
@@ -53,7 +53,7 @@ class MutatesUpstream(Double):
     @staticmethod
     def backward(ctx, grad):
         ctx.saved_tensors  # noqa: B018
-        np.multiply(grad.data, 2, out=grad.data)
+        np.multiply(grad.array, 2, out=grad.array)
         return grad
 
 
@@ -62,12 +62,12 @@ class GradIsOutput(Double):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.out = np.array(x.data * 2)
+        ctx.out = np.array(x.array * 2)
         return ctx.out
 
     @staticmethod
     def backward(ctx, grad):
-        np.multiply(grad.data, 2, out=ctx.out)
+        np.multiply(grad.array, 2, out=ctx.out)
         return _wrap(ctx.out)  # the right values, in the output's memory
 
 
@@ -77,7 +77,7 @@ class KeepsBuffers(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.x = x
-        return x.data * x.data
+        return x.array * x.array
 
     @staticmethod
     def backward(ctx, grad):
@@ -90,12 +90,12 @@ class FirstOrderOnly(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.sin(x.data)
+        return np.sin(x.array)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * np.cos(x.data)
+        return grad * np.cos(x.array)
 
 
 def test_a_correct_op_passes():

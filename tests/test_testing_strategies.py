@@ -17,12 +17,12 @@ from minigrad.testing.strategies import broadcastable_tensors, dims, index_expre
 def test_tensors_have_the_shape_dtype_and_flag(x):
     assert isinstance(x, mg.Tensor)
     assert x.shape == (2, 3) and x.dtype == np.float64 and x.requires_grad
-    assert np.isfinite(x.data).all() and (np.abs(x.data) <= 10).all()
+    assert np.isfinite(x.array).all() and (np.abs(x.array) <= 10).all()
 
 
 @given(tensors(dtype=mg.float32, elements=st.floats(0, 1, width=32)))
 def test_tensors_take_dtype_and_elements(x):
-    assert x.dtype == np.float32 and ((x.data >= 0) & (x.data <= 1)).all()
+    assert x.dtype == np.float32 and ((x.array >= 0) & (x.array <= 1)).all()
 
 
 @given(st.integers(1, 4).flatmap(lambda n: st.tuples(st.just(n), broadcastable_tensors(n))))

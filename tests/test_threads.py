@@ -84,7 +84,7 @@ def test_anomaly_mode_is_per_thread():
     def unchecked():
         barrier.wait()
         with np.errstate(invalid="ignore"):
-            seen["unchecked"] = bool(np.isnan(mg.tensor([-1.0]).sqrt().data).all())
+            seen["unchecked"] = bool(np.isnan(mg.tensor([-1.0]).sqrt().array).all())
         barrier.wait()
 
     run_threads(checked, unchecked)
@@ -150,7 +150,7 @@ def test_two_threads_train_two_models_exactly_as_one_after_the_other():
     for seed in (1, 2):
         model, x, y = _make_problem(seed)
         losses = _train(model, x, y, steps)
-        expected.append((losses, [p.data.copy() for p in model.parameters()]))
+        expected.append((losses, [p.array.copy() for p in model.parameters()]))
     assert expected[0][0][-1] < expected[0][0][0]  # the problem trains at all
 
     problems = [_make_problem(seed) for seed in (1, 2)]
@@ -164,4 +164,4 @@ def test_two_threads_train_two_models_exactly_as_one_after_the_other():
     for i, (losses, params) in enumerate(expected):
         assert got[i] == losses
         for p, want in zip(problems[i][0].parameters(), params):
-            np.testing.assert_array_equal(p.data, want)
+            np.testing.assert_array_equal(p.array, want)

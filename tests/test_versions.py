@@ -41,7 +41,7 @@ def test_without_zero_grad_the_second_order_example_is_right():
     w, z = _second_order_setup()
     w.grad = None  # not in place: z's graph keeps the old gradient
     z.backward()   # d/dw sum (3 w^2)^2 = 36 w^3
-    np.testing.assert_allclose(w.grad.data, [36.0, 288.0])
+    np.testing.assert_allclose(w.grad.array, [36.0, 288.0])
 
 
 def test_zero_grad_in_place_keeps_the_memory_and_detaches():
@@ -123,8 +123,8 @@ def test_gradient_accumulation_writes_through_the_version():
 
 
 # Writes to a tensor's memory that bypass the version: an augmented or indexed assignment
-# to ``.data``, a ufunc writing ``out=`` into it, np.copyto, or a hand-made bump.
-_BYPASS = re.compile(r"\.data\[[^\]]*\]\s*=[^=]|\.data\s*[-+*/]=|out=[\w.]*\.data\b"
+# to ``.array``, a ufunc writing ``out=`` into it, np.copyto, or a hand-made bump.
+_BYPASS = re.compile(r"\.array\[[^\]]*\]\s*=[^=]|\.array\s*[-+*/]=|out=[\w.]*\.array\b"
                      r"|copyto\(|_vc\[0\]\s*[-+]?=")
 
 
@@ -146,8 +146,8 @@ def test_no_write_to_a_tensor_bypasses_write_in_place():
 
 
 def test_the_bypass_pattern_catches_each_kind_of_write():
-    for line in ("p.data -= step", "t.data[...] = 0", "np.add(g.data, x, out=g.data)",
-                 "np.copyto(t.data, v)", "t._vc[0] += 1", "p.grad.data[i] = 1"):
+    for line in ("p.array -= step", "t.array[...] = 0", "np.add(g.array, x, out=g.array)",
+                 "np.copyto(t.array, v)", "t._vc[0] += 1", "p.grad.array[i] = 1"):
         assert _BYPASS.search(line), line
-    for line in ("result.data = out", "x = p.data[0]", "if t.data[0] == 1:"):
+    for line in ("result.array = out", "x = p.array[0]", "if t.array[0] == 1:"):
         assert not _BYPASS.search(line), line

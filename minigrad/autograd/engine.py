@@ -71,7 +71,7 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_g
                 if parent is None or g is None:
                     continue
                 if not isinstance(parent, Node):  # a leaf
-                    sink.leaf(parent, fit_to(g, parent.data.shape, parent.data.dtype, node,
+                    sink.leaf(parent, fit_to(g, parent.array.shape, parent.array.dtype, node,
                                              anomaly))
                     continue
                 # Speed: this runs for every edge, so fit_to is called only when needed.
@@ -103,7 +103,7 @@ def _call_backward(node: Node, grad: Grad, create_graph: bool, retain_graph: boo
     arrays = node._hand_arrays = node._fn.array_backward and not create_graph
     if arrays:
         if isinstance(grad, _t.Tensor):
-            grad = grad.data
+            grad = grad.array
     elif not isinstance(grad, _t.Tensor):
         grad = _as_tensor(grad)
     grads = _backward_named(node, grad) if anomaly else node._fn.backward(node, grad)
@@ -171,7 +171,7 @@ def _as_tensor(grad: Grad) -> Tensor:
 
 
 def _array(grad: Grad) -> np.ndarray:
-    return grad.data if isinstance(grad, _t.Tensor) else np.asarray(grad)
+    return grad.array if isinstance(grad, _t.Tensor) else np.asarray(grad)
 
 
 # ------------------------------------------------------------------------ sinks
@@ -194,18 +194,18 @@ class AccumulateGrad:
                 self.leaf(owner, grad)
 
     def leaf(self, tensor: Tensor, grad: Grad) -> None:
-        if tensor.grad is None:
-            tensor.grad = _owned(grad, self.handed)
+        if tensor._grad is None:
+            tensor._grad = _owned(grad, self.handed)
         elif self.create_graph:
-            tensor.grad = tensor.grad + grad  # recorded: .grad stays differentiable
+            tensor._grad = tensor._grad + grad  # recorded: .grad stays differentiable
         else:
-            _t.write_in_place(tensor.grad, _array(grad), np.add)
+            _t.write_in_place(tensor._grad, _array(grad), np.add)
 
 
 def _handed_out(root_grads: Sequence[Tensor]) -> set[int]:
     """ids of the arrays held by the caller or by a ``.grad``: gradients handed out must
     own their memory (a ``.grad`` is later added into in place)."""
-    return {id(g.data) for g in root_grads}
+    return {id(g.array) for g in root_grads}
 
 
 def _owned(grad: Grad, handed: set[int]) -> Tensor:
@@ -213,10 +213,10 @@ def _owned(grad: Grad, handed: set[int]) -> Tensor:
     view (reshape, expand), read-only, or already handed out (add sends one gradient to
     both inputs); a fresh array from a backward is taken as it is."""
     grad = _as_tensor(grad)
-    array = grad.data
+    array = grad.array
     if array.base is not None or not array.flags.writeable or id(array) in handed:
         grad = grad.clone()
-    handed.add(id(grad.data))
+    handed.add(id(grad.array))
     return grad
 
 
@@ -265,12 +265,12 @@ def _as_grad(value: Any, like: Tensor, what: str) -> Tensor:
     one-element output."""
     Tensor = _t.Tensor
     if value is None:
-        if like.data.size != 1:
+        if like.array.size != 1:
             raise RuntimeError(
                 f"{what}: grad can be created implicitly only for scalar outputs, but the "
                 f"output has shape {like.shape}; pass gradient= (a tensor of that shape), "
                 "or reduce it first, e.g. y.sum().backward()")
-        return _t._wrap(np.ones(like.data.shape, like.data.dtype))
+        return _t._wrap(np.ones(like.array.shape, like.array.dtype))
     g = value if isinstance(value, Tensor) else _t.tensor(value, dtype=like.dtype)
     if g.shape != like.shape:
         raise ValueError(f"{what}: gradient has shape {g.shape} but the output has shape "

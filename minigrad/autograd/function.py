@@ -6,7 +6,7 @@ Every op of the library is written this way, and so are users' custom ops::
         @staticmethod
         def forward(ctx, x):
             ctx.save_for_backward(x)
-            return x.data ** 3             # an ndarray or a Tensor
+            return x.array ** 3             # an ndarray or a Tensor
 
         @staticmethod
         def backward(ctx, grad):
@@ -149,7 +149,7 @@ class Node:
                 return
             if isinstance(s, _t.Tensor):
                 vc = s._vc
-                self._plain = (s.data,)
+                self._plain = (s.array,)
                 self._checks = ((0, vc, vc[0]),)
             else:  # a number or an array of the op's own
                 self._plain = saved
@@ -168,7 +168,7 @@ class Node:
                 out_vc = result._vc
                 checks.append((i, out_vc, out_vc[0]))
             elif isinstance(s, Tensor):
-                plain[i] = s.data
+                plain[i] = s.array
                 vc = s._vc
                 checks.append((i, vc, vc[0]))
         if out_vc is not None:
@@ -181,7 +181,7 @@ class Node:
         """Saved Tensor ``old`` is about to be overwritten in place: keep ``new`` (a copy of
         its values) for backward instead."""
         saved = self._saved
-        self._plain = tuple(new.data if s is old else p for s, p in zip(saved, self._plain))
+        self._plain = tuple(new.array if s is old else p for s, p in zip(saved, self._plain))
         self._checks = tuple((i, new._vc, new._vc[0]) if saved[i] is old else (i, vc, v)
                              for i, vc, v in self._checks)
         self._saved = tuple(new if s is old else s for s in saved)
@@ -189,7 +189,7 @@ class Node:
     def _move_output(self, tensor: Tensor) -> None:
         """The op's output now lives in ``tensor`` (an in-place op wrote it there)."""
         saved = self._saved
-        self._plain = tuple(tensor.data if s is _OUTPUT else p
+        self._plain = tuple(tensor.array if s is _OUTPUT else p
                             for s, p in zip(saved, self._plain))
         self._checks = tuple((i, tensor._vc, tensor._vc[0]) if saved[i] is _OUTPUT
                              else (i, vc, v) for i, vc, v in self._checks)
@@ -283,8 +283,8 @@ class Function:
             result = _share_memory(out, ctx, True, base)
         else:  # _t._wrap(out, ctx, True), inlined: this runs for every op
             result = _new(_t.Tensor)
-            result.data = out
-            result.grad = None
+            result.array = out
+            result._grad = None
             result.requires_grad = True
             result.grad_fn = ctx
             result._vc = [0]
@@ -327,7 +327,7 @@ _NO_GRADS = [(False,) * n for n in range(8)]
 def _broadcast_error(cls: type[Function], args: tuple) -> ValueError:
     """numpy's broadcast error, restated with the op's name and the operands' shapes."""
     Tensor = _t.Tensor
-    shapes = " and ".join(str(tuple(np.shape(a.data if isinstance(a, Tensor) else a)))
+    shapes = " and ".join(str(tuple(np.shape(a.array if isinstance(a, Tensor) else a)))
                           for a in args)
     return ValueError(f"{cls.__name__.lower()}: shapes {shapes} cannot be broadcast together; "
                       "trailing dimensions must match or be 1 (reshape or unsqueeze an operand)")
@@ -337,7 +337,7 @@ def _output_array(returned: Any, args: tuple) -> tuple[np.ndarray, Tensor | None
     """What ``forward`` returned, as an array, and the Tensor argument it is a view of
     (None if it owns its memory)."""
     if isinstance(returned, _t.Tensor):  # a custom forward may hand back a Tensor
-        return returned.data, _view_base(returned.data, args)
+        return returned.array, _view_base(returned.array, args)
     if type(returned) is np.ndarray:
         return returned, _view_base(returned, args)
     return np.asarray(returned), None  # a number or an array-like from a custom forward
@@ -348,8 +348,8 @@ def _view_base(out: np.ndarray, args: tuple) -> Tensor | None:
     Tensor = _t.Tensor
     may_be_view = out.base is not None  # ufuncs and reductions make fresh arrays: cheap exit
     for a in args:
-        if isinstance(a, Tensor) and (out is a.data or (
-                may_be_view and np.may_share_memory(out, a.data))):
+        if isinstance(a, Tensor) and (out is a.array or (
+                may_be_view and np.may_share_memory(out, a.array))):
             return a
     return None
 

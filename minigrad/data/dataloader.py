@@ -18,7 +18,7 @@ __all__ = ["DataLoader", "default_collate"]
 
 def _as_array(x: Any) -> np.ndarray:
     if isinstance(x, Tensor):
-        return x.data
+        return x.array
     if isinstance(x, bool):
         return np.asarray(x, dtype=np.bool_)
     if isinstance(x, int):

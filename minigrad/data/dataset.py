@@ -77,7 +77,7 @@ class TensorDataset(Dataset):
             raise ValueError("TensorDataset: give at least one tensor or array")
         arrays = []
         for k, t in enumerate(tensors):
-            arr = t.data if isinstance(t, Tensor) else t
+            arr = t.array if isinstance(t, Tensor) else t
             if not isinstance(arr, np.ndarray):
                 arr = _to_array(arr)
             elif arr.dtype.kind not in "biuf":
@@ -163,4 +163,4 @@ def _targets_of(dataset: Any) -> Any:
         targets = dataset.arrays[-1]
     if targets is None:
         raise AttributeError(f"{type(dataset).__name__} has no targets")
-    return targets.data if isinstance(targets, Tensor) else targets
+    return targets.array if isinstance(targets, Tensor) else targets

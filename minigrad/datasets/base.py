@@ -118,4 +118,4 @@ def one_hot(labels: Tensor | ArrayLike, num_classes: int,
         arr = np.asarray(labels)
         labels = _wrap(arr.astype(np.int64) if arr.size == 0 else arr)
     out = _one_hot(labels, num_classes)
-    return out if np.dtype(dtype) == np.int64 else _wrap(out.data.astype(dtype))
+    return out if np.dtype(dtype) == np.int64 else _wrap(out.array.astype(dtype))

@@ -12,7 +12,7 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap
 from ..ops import fused
-from ..ops._util import data
+from ..ops._util import array_of
 from ..ops.softmax import log_softmax, softmax
 from ..random import default_generator
 
@@ -63,7 +63,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """Class indices (any shape, int) -> one-hot rows of int64, shape (..., num_classes)."""
-    idx = np.asarray(data(tensor))
+    idx = np.asarray(array_of(tensor))
     if idx.dtype.kind not in "iu":
         raise TypeError(f"one_hot: needs integer class indices, got {idx.dtype}")
     if num_classes == -1:
@@ -81,7 +81,7 @@ def _check_reduction(reduction: str, op: str) -> None:
 
 
 def _class_indices(target: Any, n_classes: int, op: str) -> np.ndarray:
-    idx = target if type(target) is np.ndarray else np.asarray(data(target))
+    idx = target if type(target) is np.ndarray else np.asarray(array_of(target))
     kind = idx.dtype.kind
     if kind not in "iu":
         raise TypeError(f"{op}: class-index targets must be integers, got {idx.dtype} (pass "
@@ -117,13 +117,13 @@ def cross_entropy(input: Tensor, target: Tensor | ArrayLike, reduction: str = "m
     if not 0 <= label_smoothing <= 1:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got "
                          f"{label_smoothing}")
-    x = input.data
+    x = input.array
     if x.ndim == 0:
         raise ValueError("cross_entropy: input must have a class dimension, got a 0-d tensor")
     if x.dtype.kind != "f":
         raise TypeError(f"cross_entropy: logits must be floating, got {input.dtype}")
     n_classes = x.shape[0] if x.ndim == 1 else x.shape[1]
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target.array if isinstance(target, Tensor) else np.asarray(target)
     is_index = t.dtype.kind in "iu"
     if is_index and x.ndim == 2 and not label_smoothing:  # the common case, (N, C) and (N,)
         idx = _index_target(t, n_classes, input.shape, expected=x.shape[:1])
@@ -204,7 +204,7 @@ def nll_loss(input: Tensor, target: Tensor | ArrayLike, reduction: str = "mean")
 
 
 def _same_shape(input: Tensor, target: Any, op: str) -> Tensor:
-    shape = np.shape(data(target))
+    shape = np.shape(array_of(target))
     if shape != input.shape:
         raise ValueError(f"{op}: input shape {input.shape} and target shape {shape} differ; "
                          "broadcasting them would silently compare every pair. Reshape one "
@@ -231,9 +231,9 @@ def binary_cross_entropy(input: Tensor, target: Tensor | ArrayLike,
     finite), as torch. Prefer ``binary_cross_entropy_with_logits`` on raw scores."""
     _check_reduction(reduction, "binary_cross_entropy")
     target = _same_shape(input, target, "binary_cross_entropy")
-    if input.data.size and (input.data.min() < 0 or input.data.max() > 1):
+    if input.array.size and (input.array.min() < 0 or input.array.max() > 1):
         raise ValueError("binary_cross_entropy: input must be probabilities in [0, 1] (got "
-                         f"values from {input.data.min():.4g} to {input.data.max():.4g}); "
+                         f"values from {input.array.min():.4g} to {input.array.max():.4g}); "
                          "apply sigmoid first or use binary_cross_entropy_with_logits")
     return fused.BinaryCrossEntropy.apply(input, target, reduction)
 
@@ -264,7 +264,7 @@ def kl_div(input: Tensor, target: Tensor | ArrayLike, reduction: str = "batchmea
         pointwise = target.exp() * (target - input)
     else:
         # target * log(target), with 0 log 0 = 0 (torch's xlogy)
-        t = target.data
+        t = target.array
         if target.requires_grad:
             xlogx = target * target.clamp(min=float(np.finfo(t.dtype).tiny)).log()
         else:

@@ -262,9 +262,9 @@ class Module:
         dt = as_dtype(dtype)
         for t in [*self.parameters(), *self.buffers()]:
             if t.dtype.kind == "f":
-                t.data = t.data.astype(dt)
+                t.array = t.array.astype(dt)
                 if t.grad is not None:
-                    t.grad = Tensor(t.grad.data.astype(dt))
+                    t.grad = Tensor(t.grad.array.astype(dt))
         return self
 
     def double(self) -> Self:
@@ -306,7 +306,7 @@ class Module:
         for k, target in own.items():
             if k in state_dict:
                 value = state_dict[k]
-                shape = np.shape(value.data if isinstance(value, Tensor) else value)
+                shape = np.shape(value.array if isinstance(value, Tensor) else value)
                 if shape != target.shape:
                     problems.append(f"size mismatch for {k}: checkpoint has shape {shape}, "
                                     f"this model has {target.shape}")
@@ -317,7 +317,7 @@ class Module:
             for k, target in own.items():
                 if k in state_dict:
                     value = state_dict[k]
-                    src = value.data if isinstance(value, Tensor) else np.asarray(value)
+                    src = value.array if isinstance(value, Tensor) else np.asarray(value)
                     write_in_place(target, src, casting="unsafe")
         return IncompatibleKeys(missing, unexpected)
 

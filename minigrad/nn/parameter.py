@@ -20,18 +20,17 @@ class Parameter(Tensor):
     """
 
     __slots__ = ()
-    data: np.ndarray
 
     def __init__(self, data: Tensor | ArrayLike | None = None,
                  requires_grad: bool = True) -> None:
         if data is None:
             data = np.empty(0, dtype=np.float32)
         # Share the memory of a given Tensor or array (as torch.nn.Parameter does).
-        arr = data.data if isinstance(data, Tensor) else data
+        arr = data.array if isinstance(data, Tensor) else data
         if not isinstance(arr, np.ndarray):
             arr = _to_array(arr)
         super().__init__(arr if arr.dtype.kind == "f" else arr.astype(np.float32))
-        self.data = arr if arr.dtype.kind == "f" else self.data
+        self.array = arr if arr.dtype.kind == "f" else self.array
         self.requires_grad_(requires_grad)
 
     def __repr__(self) -> str:

@@ -1,4 +1,4 @@
-"""Helpers shared by the ops: operand checking, dims normalisation, raw data access."""
+"""Helpers shared by the ops: operand checking, dims normalisation, the array behind an operand."""
 
 from __future__ import annotations
 
@@ -35,9 +35,9 @@ def operand(x: Any, op: str) -> Any:
                     "Python number or a numpy array (wrap lists with mg.tensor(...))")
 
 
-def data(x: Any) -> Any:
+def array_of(x: Any) -> Any:
     """The ndarray (or number) behind an operand."""
-    return x.data if isinstance(x, _t.Tensor) else x
+    return x.array if isinstance(x, _t.Tensor) else x
 
 
 def normalize_dim(dim: int, ndim: int, op: str) -> int:

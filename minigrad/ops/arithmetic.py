@@ -14,7 +14,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ..dtypes import fix_float64
-from ._util import data
+from ._util import array_of
 from .elementwise import where
 
 if TYPE_CHECKING:
@@ -34,8 +34,8 @@ class Add(Function):
 
     @staticmethod
     def forward(ctx: Ctx, a: Operand, b: Operand) -> np.ndarray:
-        out = np.add(a.data if isinstance(a, Tensor) else a,
-                     b.data if isinstance(b, Tensor) else b)
+        out = np.add(a.array if isinstance(a, Tensor) else a,
+                     b.array if isinstance(b, Tensor) else b)
         return out if out.dtype is not _F64 else fix_float64(out, a, b)
 
     @staticmethod
@@ -48,8 +48,8 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx: Ctx, a: Operand, b: Operand) -> np.ndarray:
-        out = np.subtract(a.data if isinstance(a, Tensor) else a,
-                          b.data if isinstance(b, Tensor) else b)
+        out = np.subtract(a.array if isinstance(a, Tensor) else a,
+                          b.array if isinstance(b, Tensor) else b)
         return out if out.dtype is not _F64 else fix_float64(out, a, b)
 
     @staticmethod
@@ -68,8 +68,8 @@ class Mul(Function):
             ctx.save_for_backward(b, a)
         elif need_a or need_b:
             ctx.save_for_backward(b if need_a else a)  # the other operand
-        out = np.multiply(a.data if isinstance(a, Tensor) else a,
-                          b.data if isinstance(b, Tensor) else b)
+        out = np.multiply(a.array if isinstance(a, Tensor) else a,
+                          b.array if isinstance(b, Tensor) else b)
         return out if out.dtype is not _F64 else fix_float64(out, a, b)
 
     @staticmethod
@@ -91,8 +91,8 @@ class Div(Function):
             ctx.save_for_backward(a, b)
         else:
             ctx.save_for_backward(b)  # a / b needs only b for a's gradient
-        out = np.true_divide(a.data if isinstance(a, Tensor) else a,
-                             b.data if isinstance(b, Tensor) else b)
+        out = np.true_divide(a.array if isinstance(a, Tensor) else a,
+                             b.array if isinstance(b, Tensor) else b)
         return out if out.dtype is not _F64 else fix_float64(out, a, b)
 
     @staticmethod
@@ -112,7 +112,7 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx: Ctx, a: Operand, b: Operand) -> np.ndarray:
-        out = fix_float64(np.power(data(a), data(b)), a, b)
+        out = fix_float64(np.power(array_of(a), array_of(b)), a, b)
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -121,16 +121,16 @@ class Pow(Function):
         a, b, out = ctx.saved_tensors
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
-            if not isinstance(b, Tensor) and not np.any(data(b)):  # a ** 0 is constant
+            if not isinstance(b, Tensor) and not np.any(array_of(b)):  # a ** 0 is constant
                 grad_a = grad * 0
             else:
                 base = a
-                both_zero = np.equal(data(b), 0) & np.equal(data(a), 0)
+                both_zero = np.equal(array_of(b), 0) & np.equal(array_of(a), 0)
                 if both_zero.any():  # b * a**(b-1) is 0 * inf there; with base 1 it is 0
                     base = where(both_zero, 1.0, a)  # (and its derivatives stay finite)
                 grad_a = grad * b * base ** (b - 1)
         if ctx.needs_input_grad[1]:
-            a_data = data(a)
+            a_data = array_of(a)
             if isinstance(a, Tensor) and (a_data > 0).all():
                 log_a = a.log()  # differentiable, for higher-order gradients
             else:  # a <= 0 somewhere: no real log there; take the gradient as 0
@@ -144,7 +144,7 @@ class Neg(Function):
 
     @staticmethod
     def forward(ctx: Ctx, a: Tensor) -> np.ndarray:
-        return np.negative(a.data)
+        return np.negative(a.array)
 
     @staticmethod
     def backward(ctx: Ctx, grad: Grad) -> Grad:

@@ -16,7 +16,7 @@ import numpy as np
 from .._tensor import Tensor, _wrap
 from ..autograd.function import Function
 from ..dtypes import fix_float64
-from ._util import data, operand
+from ._util import array_of, operand
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -30,7 +30,7 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx: Ctx, x: Tensor) -> np.ndarray:
-        out = np.exp(x.data)
+        out = np.exp(x.array)
         ctx.save_for_backward(out)
         return out
 
@@ -46,7 +46,7 @@ class Log(Function):
     @staticmethod
     def forward(ctx: Ctx, x: Tensor) -> np.ndarray:
         ctx.save_for_backward(x)
-        return np.log(x.data)
+        return np.log(x.array)
 
     @staticmethod
     def backward(ctx: Ctx, grad: Grad) -> Grad:
@@ -59,7 +59,7 @@ class Sqrt(Function):
 
     @staticmethod
     def forward(ctx: Ctx, x: Tensor) -> np.ndarray:
-        out = np.sqrt(x.data)
+        out = np.sqrt(x.array)
         ctx.save_for_backward(out)
         return out
 
@@ -76,8 +76,8 @@ class Abs(Function):
 
     @staticmethod
     def forward(ctx: Ctx, x: Tensor) -> np.ndarray:
-        ctx.save_for_backward(np.sign(x.data))
-        return np.abs(x.data)
+        ctx.save_for_backward(np.sign(x.array))
+        return np.abs(x.array)
 
     @staticmethod
     def backward(ctx: Ctx, grad: Grad) -> Grad:
@@ -89,7 +89,7 @@ class Sin(Function):
     @staticmethod
     def forward(ctx: Ctx, x: Tensor) -> np.ndarray:
         ctx.save_for_backward(x)
-        return np.sin(x.data)
+        return np.sin(x.array)
 
     @staticmethod
     def backward(ctx: Ctx, grad: Tensor) -> Tensor:
@@ -101,7 +101,7 @@ class Cos(Function):
     @staticmethod
     def forward(ctx: Ctx, x: Tensor) -> np.ndarray:
         ctx.save_for_backward(x)
-        return np.cos(x.data)
+        return np.cos(x.array)
 
     @staticmethod
     def backward(ctx: Ctx, grad: Tensor) -> Tensor:
@@ -115,8 +115,8 @@ class Sigmoid(Function):
     @staticmethod
     def forward(ctx: Ctx, x: Tensor) -> np.ndarray:
         # Stable for large |x|: exp only ever sees non-positive arguments.
-        z = np.exp(-np.abs(x.data))
-        out = np.where(x.data >= 0, 1 / (1 + z), z / (1 + z)).astype(x.data.dtype, copy=False)
+        z = np.exp(-np.abs(x.array))
+        out = np.where(x.array >= 0, 1 / (1 + z), z / (1 + z)).astype(x.array.dtype, copy=False)
         ctx.save_for_backward(out)
         return out
 
@@ -131,7 +131,7 @@ class Tanh(Function):
 
     @staticmethod
     def forward(ctx: Ctx, x: Tensor) -> np.ndarray:
-        out = np.tanh(x.data)
+        out = np.tanh(x.array)
         ctx.save_for_backward(out)
         return out
 
@@ -148,7 +148,7 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx: Ctx, x: Tensor) -> np.ndarray:
-        out = np.maximum(x.data, 0)
+        out = np.maximum(x.array, 0)
         ctx.save_for_backward(out)  # the output: alive anyway as the next layer's input
         return out
 
@@ -163,9 +163,9 @@ class LeakyRelu(Function):
 
     @staticmethod
     def forward(ctx: Ctx, x: Tensor, negative_slope: float = 0.01) -> np.ndarray:
-        slope = np.where(x.data > 0, 1, negative_slope).astype(x.data.dtype)
+        slope = np.where(x.array > 0, 1, negative_slope).astype(x.array.dtype)
         ctx.save_for_backward(slope)
-        return x.data * slope
+        return x.array * slope
 
     @staticmethod
     def backward(ctx: Ctx, grad: Grad) -> Grad:
@@ -181,7 +181,7 @@ class Clamp(Function):
     @staticmethod
     def forward(ctx: Ctx, x: Tensor, bounds: tuple[float | None, float | None]) -> np.ndarray:
         lo, hi = bounds
-        out = x.data
+        out = x.array
         mask = np.ones(out.shape, dtype=bool)
         if lo is not None:
             mask &= out >= lo
@@ -190,7 +190,7 @@ class Clamp(Function):
             mask &= out <= hi
             out = np.minimum(out, hi)
         ctx.save_for_backward(mask)
-        return out.astype(x.data.dtype, copy=False) if out is not x.data else out.copy()
+        return out.astype(x.array.dtype, copy=False) if out is not x.array else out.copy()
 
     @staticmethod
     def backward(ctx: Ctx, grad: Grad) -> tuple[Grad, None]:
@@ -214,7 +214,7 @@ class Maximum(Function):
 
     @staticmethod
     def forward(ctx: Ctx, a: Operand, b: Operand) -> np.ndarray:
-        ad, bd = data(a), data(b)
+        ad, bd = array_of(a), array_of(b)
         out = fix_float64(np.maximum(ad, bd), a, b)
         share = (ad > bd) + 0.5 * (ad == bd)
         ctx.save_for_backward(share.astype(out.dtype))
@@ -233,7 +233,7 @@ class Minimum(Function):
 
     @staticmethod
     def forward(ctx: Ctx, a: Operand, b: Operand) -> np.ndarray:
-        ad, bd = data(a), data(b)
+        ad, bd = array_of(a), array_of(b)
         out = fix_float64(np.minimum(ad, bd), a, b)
         share = (ad < bd) + 0.5 * (ad == bd)
         ctx.save_for_backward(share.astype(out.dtype))
@@ -251,7 +251,7 @@ class Where(Function):
     @staticmethod
     def forward(ctx: Ctx, cond: np.ndarray, a: Operand, b: Operand) -> np.ndarray:
         ctx.save_for_backward(cond)
-        return fix_float64(np.where(cond, data(a), data(b)), a, b)
+        return fix_float64(np.where(cond, array_of(a), array_of(b)), a, b)
 
     @staticmethod
     def backward(ctx: Ctx, grad: Grad) -> tuple[None, Grad, Grad]:
@@ -261,7 +261,7 @@ class Where(Function):
 
 def where(condition: Tensor | ArrayLike, input: Operand, other: Operand) -> Tensor:
     """Elementwise ``input`` where ``condition`` is true, else ``other`` (broadcasting)."""
-    cond = np.asarray(data(condition))
+    cond = np.asarray(array_of(condition))
     if cond.dtype != np.bool_:
         raise TypeError(f"where: condition must be a bool tensor, got {cond.dtype}; "
                         "compare first, e.g. x > 0")
@@ -273,7 +273,7 @@ class Cast(Function):
 
     @staticmethod
     def forward(ctx: Ctx, x: Tensor, dtype: np.dtype) -> np.ndarray:
-        return x.data.astype(dtype)
+        return x.array.astype(dtype)
 
     @staticmethod
     def backward(ctx: Ctx, grad: Grad) -> tuple[Grad, None]:
@@ -285,7 +285,7 @@ class Clone(Function):
 
     @staticmethod
     def forward(ctx: Ctx, x: Tensor) -> np.ndarray:
-        return x.data.copy()
+        return x.array.copy()
 
     @staticmethod
     def backward(ctx: Ctx, grad: Grad) -> Grad:
@@ -296,7 +296,7 @@ def compare(ufunc: np.ufunc, a: Tensor, b: ArrayLike, op: str) -> Tensor:
     """Comparisons and logical ops: bool tensors, never part of the graph."""
     b = operand(b, op) if not isinstance(b, list | tuple) else np.asarray(b)
     try:
-        return _wrap(np.asarray(ufunc(a.data, data(b))))
+        return _wrap(np.asarray(ufunc(a.array, array_of(b))))
     except ValueError as err:
-        raise ValueError(f"{op}: shapes {a.shape} and {np.shape(data(b))} cannot be broadcast "
+        raise ValueError(f"{op}: shapes {a.shape} and {np.shape(array_of(b))} cannot be broadcast "
                          "together") from err

@@ -16,7 +16,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
-from ._util import data
+from ._util import array_of
 
 if TYPE_CHECKING:
     from ._util import Ctx, Grad
@@ -34,20 +34,20 @@ class FusedLinear(Function):
 
     @staticmethod
     def forward(ctx: Ctx, x: Tensor, weight: Tensor, bias: Tensor | None) -> np.ndarray:
-        w = weight.data
+        w = weight.array
         w_shape = w.shape
-        if len(w_shape) != 2 or x.data.shape[-1:] != w_shape[1:]:
+        if len(w_shape) != 2 or x.array.shape[-1:] != w_shape[1:]:
             raise ValueError(f"linear: input of shape {x.shape} does not fit weight of shape "
                              f"{weight.shape}; the input's last dim must equal in_features "
                              f"({weight.shape[-1] if weight.ndim else '?'})")
-        if bias is not None and bias.data.shape != w_shape[:1]:
+        if bias is not None and bias.array.shape != w_shape[:1]:
             raise ValueError(f"linear: bias of shape {bias.shape} does not match "
                              f"out_features {weight.shape[0]}")
         ctx.save_for_backward(x if ctx.needs_input_grad[1] else None,
                               weight if ctx.needs_input_grad[0] else None)
-        out = np.matmul(x.data, w.T)
+        out = np.matmul(x.array, w.T)
         if bias is not None:
-            out += bias.data  # out is a fresh array: add in place
+            out += bias.array  # out is a fresh array: add in place
         return out
 
     @staticmethod
@@ -117,7 +117,7 @@ class SoftmaxCrossEntropy(Function):
     @staticmethod
     def forward(ctx: Ctx, logits: Tensor, target: Tensor | np.ndarray,
                 reduction: str) -> np.ndarray:
-        x = logits.data
+        x = logits.array
         z = x - np.maximum.reduce(x, axis=1, keepdims=True)  # shifted: exp cannot overflow
         p = np.exp(z)
         sum_exp = np.add.reduce(p, axis=1, keepdims=True)
@@ -127,7 +127,7 @@ class SoftmaxCrossEntropy(Function):
             logp = None
         else:
             logp = np.subtract(z, log_sum_exp, out=z)
-            loss = -np.add.reduce(data(target) * logp, axis=1)
+            loss = -np.add.reduce(array_of(target) * logp, axis=1)
         p /= sum_exp
         ctx.save_for_backward(logits, target, p, logp)
         ctx.reduction = reduction
@@ -163,7 +163,7 @@ class BinaryCrossEntropy(Function):
 
     @staticmethod
     def forward(ctx: Ctx, p: Tensor, t: Tensor, reduction: str) -> np.ndarray:
-        pd, td = p.data, data(t)
+        pd, td = p.array, array_of(t)
         with np.errstate(divide="ignore"):  # log(0) = -inf, clamped to -100 right here
             log_p = np.maximum(np.log(pd), -100)
             log_1mp = np.maximum(np.log1p(-pd), -100)
@@ -175,7 +175,7 @@ class BinaryCrossEntropy(Function):
     @staticmethod
     def backward(ctx: Ctx, grad: Tensor) -> tuple[Tensor, Tensor | None, None]:
         p, t, log_p, log_1mp = ctx.saved_tensors
-        g = _grad_scale(grad, ctx.reduction, p.data.size, p.ndim)
+        g = _grad_scale(grad, ctx.reduction, p.array.size, p.ndim)
         # torch's gradient: (p - t) / max(p (1 - p), 1e-12)
         grad_p = g * (p - t) / (p * (1 - p)).clamp(min=1e-12)
         grad_t = g * (log_1mp - log_p) if ctx.needs_input_grad[1] else None
@@ -192,8 +192,8 @@ class BinaryCrossEntropyWithLogits(Function):
     @staticmethod
     def forward(ctx: Ctx, x: Tensor, t: Tensor, pos_weight: Tensor | None,
                 reduction: str) -> np.ndarray:
-        xd, td = x.data, data(t)
-        w = 1 + (data(pos_weight) - 1) * td if pos_weight is not None else 1
+        xd, td = x.array, array_of(t)
+        w = 1 + (array_of(pos_weight) - 1) * td if pos_weight is not None else 1
         softplus_neg = np.logaddexp(0, -xd)  # log(1 + exp(-x)), stable both ways
         loss = (1 - td) * xd + w * softplus_neg
         ctx.save_for_backward(x, t, pos_weight)
@@ -203,12 +203,12 @@ class BinaryCrossEntropyWithLogits(Function):
     @staticmethod
     def backward(ctx: Ctx, grad: Tensor) -> tuple[Tensor, Tensor | None, None, None]:
         x, t, pos_weight = ctx.saved_tensors
-        g = _grad_scale(grad, ctx.reduction, x.data.size, x.ndim)
+        g = _grad_scale(grad, ctx.reduction, x.array.size, x.ndim)
         w = 1 + (pos_weight - 1) * t if pos_weight is not None else 1
         grad_x = g * (w * x.sigmoid() - (w + t - 1))
         grad_t = None
         if ctx.needs_input_grad[1]:
             pw = pos_weight if pos_weight is not None else 1
-            softplus_neg = Tensor(np.logaddexp(0, -x.data))
+            softplus_neg = Tensor(np.logaddexp(0, -x.array))
             grad_t = g * (-x + (pw - 1) * softplus_neg)
         return grad_x, grad_t, None, None

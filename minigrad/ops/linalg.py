@@ -9,7 +9,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ..dtypes import fix_float64
-from ._util import data, operand
+from ._util import array_of, operand
 
 if TYPE_CHECKING:
     from .._tensor import Operand
@@ -28,8 +28,8 @@ class MatMul(Function):
     def forward(ctx: Ctx, a: Operand, b: Operand) -> np.ndarray:
         ctx.save_for_backward(b if ctx.needs_input_grad[0] else None,
                               a if ctx.needs_input_grad[1] else None)
-        ctx.a_ndim, ctx.b_ndim = np.ndim(data(a)), np.ndim(data(b))
-        return fix_float64(np.matmul(data(a), data(b)), a, b)
+        ctx.a_ndim, ctx.b_ndim = np.ndim(array_of(a)), np.ndim(array_of(b))
+        return fix_float64(np.matmul(array_of(a), array_of(b)), a, b)
 
     @staticmethod
     def backward(ctx: Ctx, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
@@ -66,7 +66,7 @@ def matmul(a: Operand, b: Operand) -> Tensor:
     batched: (...,n,k)@(...,k,m)->(...,n,m) with the batch dims broadcast.
     """
     a, b = operand(a, "matmul"), operand(b, "matmul")
-    sa, sb = np.shape(data(a)), np.shape(data(b))
+    sa, sb = np.shape(array_of(a)), np.shape(array_of(b))
     if len(sa) == 0 or len(sb) == 0:
         raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes {sa} "
                          f"and {sb}; use * for scaling by a scalar")
@@ -88,7 +88,7 @@ def matmul(a: Operand, b: Operand) -> Tensor:
 
 def dot(a: Tensor, b: Tensor) -> Tensor:
     """Inner product of two 1-D tensors of the same length."""
-    if np.ndim(data(a)) != 1 or np.ndim(data(b)) != 1:
-        raise ValueError(f"dot: needs two 1-D tensors, got shapes {np.shape(data(a))} and "
-                         f"{np.shape(data(b))}; use matmul for higher dimensions")
+    if np.ndim(array_of(a)) != 1 or np.ndim(array_of(b)) != 1:
+        raise ValueError(f"dot: needs two 1-D tensors, got shapes {np.shape(array_of(a))} and "
+                         f"{np.shape(array_of(b))}; use matmul for higher dimensions")
     return matmul(a, b)

@@ -48,8 +48,8 @@ def _restore(grad: Tensor, shape: tuple[int, ...], dims: tuple[int, ...] | None,
 class Sum(Function):
     @staticmethod
     def forward(ctx: Ctx, x: Tensor, dims: tuple[int, ...] | None, keepdim: bool) -> np.ndarray:
-        ctx.shape, ctx.dims, ctx.keepdim = x.data.shape, dims, keepdim
-        return np.sum(x.data, axis=dims, keepdims=keepdim)
+        ctx.shape, ctx.dims, ctx.keepdim = x.array.shape, dims, keepdim
+        return np.sum(x.array, axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx: Ctx, grad: Tensor) -> tuple[Tensor, None, None]:
@@ -59,9 +59,9 @@ class Sum(Function):
 class Mean(Function):
     @staticmethod
     def forward(ctx: Ctx, x: Tensor, dims: tuple[int, ...] | None, keepdim: bool) -> np.ndarray:
-        ctx.shape, ctx.dims, ctx.keepdim = x.data.shape, dims, keepdim
-        ctx.count = _count(x.data.shape, dims)
-        return np.mean(x.data, axis=dims, keepdims=keepdim)
+        ctx.shape, ctx.dims, ctx.keepdim = x.array.shape, dims, keepdim
+        ctx.count = _count(x.array.shape, dims)
+        return np.mean(x.array, axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx: Ctx, grad: Tensor) -> tuple[Tensor, None, None]:
@@ -76,15 +76,15 @@ class _Extreme(Function):
     @classmethod
     def forward(cls, ctx: Ctx, x: Tensor, dims: tuple[int, ...] | None,
                 keepdim: bool) -> np.ndarray:
-        if x.data.size == 0:
+        if x.array.size == 0:
             raise ValueError(f"{cls.__name__.lower()}: the input is empty; there is no extreme "
                              "value to take")
-        out = cls.reduce(x.data, axis=dims, keepdims=True)
-        hit = x.data == out
-        ctx.save_for_backward(hit / hit.sum(axis=dims, keepdims=True, dtype=x.data.dtype))
-        ctx.shape, ctx.dims, ctx.keepdim = x.data.shape, dims, keepdim
+        out = cls.reduce(x.array, axis=dims, keepdims=True)
+        hit = x.array == out
+        ctx.save_for_backward(hit / hit.sum(axis=dims, keepdims=True, dtype=x.array.dtype))
+        ctx.shape, ctx.dims, ctx.keepdim = x.array.shape, dims, keepdim
         return out if keepdim else out.reshape(
-            tuple(s for i, s in enumerate(x.data.shape) if dims is not None and i not in dims))
+            tuple(s for i, s in enumerate(x.array.shape) if dims is not None and i not in dims))
 
     @staticmethod
     def backward(ctx: Ctx, grad: Tensor) -> tuple[Tensor, None, None]:
@@ -106,8 +106,8 @@ class _ExtremeAt(Function):
     @staticmethod
     def forward(ctx: Ctx, x: Tensor, index: np.ndarray, dim: int, keepdim: bool) -> np.ndarray:
         ctx.save_for_backward(index)  # freed after backward, like every saved buffer
-        ctx.shape, ctx.dim, ctx.keepdim = x.data.shape, dim, keepdim
-        values = np.take_along_axis(x.data, index, axis=dim)
+        ctx.shape, ctx.dim, ctx.keepdim = x.array.shape, dim, keepdim
+        values = np.take_along_axis(x.array, index, axis=dim)
         return values if keepdim else values.squeeze(dim)
 
     @staticmethod
@@ -133,8 +133,8 @@ class ScatterAlong(Function):
     def forward(ctx: Ctx, grad: Tensor, index: np.ndarray, dim: int, shape: tuple[int,
                 ...]) -> np.ndarray:
         ctx.index, ctx.dim = index, dim
-        out = np.zeros(shape, dtype=grad.data.dtype)
-        np.put_along_axis(out, index, grad.data, axis=dim)
+        out = np.zeros(shape, dtype=grad.array.dtype)
+        np.put_along_axis(out, index, grad.array, axis=dim)
         return out
 
     @staticmethod
@@ -147,8 +147,8 @@ class GatherAlong(Function):
 
     @staticmethod
     def forward(ctx: Ctx, x: Tensor, index: np.ndarray, dim: int) -> np.ndarray:
-        ctx.index, ctx.dim, ctx.shape = index, dim, x.data.shape
-        return np.take_along_axis(x.data, index, axis=dim)
+        ctx.index, ctx.dim, ctx.shape = index, dim, x.array.shape
+        return np.take_along_axis(x.array, index, axis=dim)
 
     @staticmethod
     def backward(ctx: Ctx, grad: Tensor) -> tuple[Tensor, None, None]:
@@ -160,15 +160,15 @@ class LogSumExp(Function):
 
     @staticmethod
     def forward(ctx: Ctx, x: Tensor, dims: tuple[int, ...] | None, keepdim: bool) -> np.ndarray:
-        m = np.max(x.data, axis=dims, keepdims=True) if x.data.size else 0.0
+        m = np.max(x.array, axis=dims, keepdims=True) if x.array.size else 0.0
         m = np.where(np.isfinite(m), m, 0)  # all -inf (or inf) slices: no shift
-        out = np.log(np.sum(np.exp(x.data - m), axis=dims, keepdims=True)) + m
-        out = out.astype(x.data.dtype, copy=False)
+        out = np.log(np.sum(np.exp(x.array - m), axis=dims, keepdims=True)) + m
+        out = out.astype(x.array.dtype, copy=False)
         if not keepdim:
-            out = out.reshape(tuple(s for i, s in enumerate(x.data.shape)
+            out = out.reshape(tuple(s for i, s in enumerate(x.array.shape)
                                     if dims is not None and i not in dims))
         ctx.save_for_backward(x, out)  # the output itself: stays in the graph
-        ctx.shape, ctx.dims, ctx.keepdim = x.data.shape, dims, keepdim
+        ctx.shape, ctx.dims, ctx.keepdim = x.array.shape, dims, keepdim
         return out
 
     @staticmethod
@@ -182,7 +182,7 @@ class LogSumExp(Function):
 def _dims(x: Tensor, dim: Dims, keepdim: bool, np_names: dict[str, Any],
           op: str) -> tuple[tuple[int, ...] | None, bool]:
     dim, keepdim = np_aliases(op, dim, keepdim, np_names)
-    return normalize_dims(dim, x.data.ndim, op), bool(keepdim)
+    return normalize_dims(dim, x.array.ndim, op), bool(keepdim)
 
 
 def sum(x: Tensor, dim: Dims = None, keepdim: bool = False, **np_names: Any) -> Tensor:
@@ -193,7 +193,7 @@ def sum(x: Tensor, dim: Dims = None, keepdim: bool = False, **np_names: Any) -> 
 
 def mean(x: Tensor, dim: Dims = None, keepdim: bool = False, **np_names: Any) -> Tensor:
     """Mean over ``dim`` (all dims by default)."""
-    if x.data.dtype.kind != "f":
+    if x.array.dtype.kind != "f":
         raise TypeError(f"mean: needs a floating tensor, got {x.dtype}; use .float() first")
     dims, keepdim = _dims(x, dim, keepdim, np_names, "mean")
     return Mean.apply(x, dims, keepdim)
@@ -207,7 +207,7 @@ def var(x: Tensor, dim: Dims = None, correction: float = 1, keepdim: bool = Fals
     if "ddof" in np_names:
         correction = np_names.pop("ddof")
     dims, keepdim = _dims(x, dim, keepdim, np_names, "var")
-    n = _count(x.data.shape, dims)
+    n = _count(x.array.shape, dims)
     centered = x - x.mean(dim=dims, keepdim=True)
     return (centered * centered).sum(dim=dims, keepdim=keepdim) / builtins.max(n - correction, 0)
 
@@ -237,12 +237,12 @@ def _extreme(x: Tensor, dim: Any, keepdim: bool, np_names: dict[str, Any], op: s
     dim, keepdim = np_aliases(op, dim, keepdim, np_names)
     if dim is None:
         return whole.apply(x, None, False)
-    d = normalize_dim(dim, x.data.ndim, op)
-    if x.data.ndim == 0:
+    d = normalize_dim(dim, x.array.ndim, op)
+    if x.array.ndim == 0:
         return result(x, _wrap(np.asarray(0, dtype=np.int64)))
-    if x.data.shape[d] == 0:
+    if x.array.shape[d] == 0:
         raise ValueError(f"{op}: dimension {d} of shape {x.shape} is empty")
-    index = np.expand_dims(argfn(x.data, axis=d), d)
+    index = np.expand_dims(argfn(x.array, axis=d), d)
     values = at.apply(x, index, d, bool(keepdim))
     return result(values, _wrap(index if keepdim else index.squeeze(d)))
 
@@ -280,13 +280,13 @@ def min(x: Tensor, dim: int | Tensor | None = None, keepdim: bool = False,
 def _arg(fn: Any, x: Tensor, dim: int | None, keepdim: bool, np_names: dict[str, Any],
          op: str) -> Tensor:
     dim, keepdim = np_aliases(op, dim, keepdim, np_names)
-    if x.data.size == 0:
+    if x.array.size == 0:
         raise ValueError(f"{op}: the input is empty")
     if dim is None:
-        out = np.asarray(fn(x.data))
-        return _wrap(out.reshape((1,) * x.data.ndim) if keepdim else out.astype(np.int64))
-    d = normalize_dim(dim, x.data.ndim, op)
-    return _wrap(fn(x.data, axis=d, keepdims=bool(keepdim)).astype(np.int64, copy=False))
+        out = np.asarray(fn(x.array))
+        return _wrap(out.reshape((1,) * x.array.ndim) if keepdim else out.astype(np.int64))
+    d = normalize_dim(dim, x.array.ndim, op)
+    return _wrap(fn(x.array, axis=d, keepdims=bool(keepdim)).astype(np.int64, copy=False))
 
 
 def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False,
@@ -311,4 +311,4 @@ def logical_reduce(fn: Any, x: Tensor, dim: Dims, keepdim: bool,
                    np_names: dict[str, Any]) -> Tensor:
     """``any``/``all``: bool results, never part of the graph."""
     dims, keepdim = _dims(x, dim, keepdim, np_names, fn.__name__)
-    return _wrap(np.asarray(fn(x.data, axis=dims, keepdims=keepdim)))
+    return _wrap(np.asarray(fn(x.array, axis=dims, keepdims=keepdim)))

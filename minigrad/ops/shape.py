@@ -16,7 +16,7 @@ import numpy as np
 from .._tensor import Tensor, _wrap, write_in_place
 from ..autograd.function import Function, has_live_alias
 from ..autograd.grad_mode import is_grad_enabled
-from ._util import data, normalize_dim, operand
+from ._util import array_of, normalize_dim, operand
 
 if TYPE_CHECKING:
     from .._tensor import Dims, Operand, ShapeLike
@@ -38,8 +38,8 @@ class Reshape(Function):
 
     @staticmethod
     def forward(ctx: Ctx, x: Tensor, shape: tuple[int, ...]) -> np.ndarray:
-        ctx.shape = x.data.shape
-        return x.data.reshape(shape)
+        ctx.shape = x.array.shape
+        return x.array.reshape(shape)
 
     @staticmethod
     def backward(ctx: Ctx, grad: Grad) -> tuple[Grad, None]:
@@ -49,7 +49,7 @@ class Reshape(Function):
 def reshape(x: Tensor, *shape: int | ShapeLike) -> Tensor:
     """The same elements in a new shape (one size may be -1). Alias: ``view``."""
     shape = _shape_arg(shape, "reshape")
-    n = x.data.size
+    n = x.array.size
     known = math.prod(s for s in shape if s != -1)
     if shape.count(-1) > 1 or any(s < -1 for s in shape) or \
             (-1 in shape and (known == 0 or n % known)) or (-1 not in shape and known != n):
@@ -57,38 +57,38 @@ def reshape(x: Tensor, *shape: int | ShapeLike) -> Tensor:
                          f"into shape {shape}")
     if -1 in shape:
         shape = tuple(n // known if s == -1 else s for s in shape)
-    if shape == x.data.shape:
+    if shape == x.array.shape:
         return x  # nothing to do: no node
     return Reshape.apply(x, shape)
 
 
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dims ``start_dim..end_dim`` (inclusive) into one."""
-    if x.data.ndim == 0:
+    if x.array.ndim == 0:
         return x.reshape(1)
-    s = normalize_dim(start_dim, x.data.ndim, "flatten")
-    e = normalize_dim(end_dim, x.data.ndim, "flatten")
+    s = normalize_dim(start_dim, x.array.ndim, "flatten")
+    e = normalize_dim(end_dim, x.array.ndim, "flatten")
     if s > e:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
-    shape = x.data.shape
+    shape = x.array.shape
     return x.reshape(shape[:s] + (math.prod(shape[s:e + 1]),) + shape[e + 1:])
 
 
 def unsqueeze(x: Tensor, dim: int) -> Tensor:
     """Insert a dim of size 1 at ``dim`` (negative counts from the new end)."""
-    ndim = x.data.ndim + 1
+    ndim = x.array.ndim + 1
     d = normalize_dim(dim, ndim, "unsqueeze")
-    shape = x.data.shape
+    shape = x.array.shape
     return x.reshape(shape[:d] + (1,) + shape[d:])
 
 
 def squeeze(x: Tensor, dim: Dims = None) -> Tensor:
     """Drop dims of size 1 (all of them, or only ``dim`` if given and of size 1)."""
-    shape = x.data.shape
+    shape = x.array.shape
     if dim is None:
         return x.reshape(tuple(s for s in shape if s != 1))
     dims = dim if isinstance(dim, tuple | list) else (dim,)
-    dims = {normalize_dim(d, x.data.ndim, "squeeze") for d in dims} if x.data.ndim else set()
+    dims = {normalize_dim(d, x.array.ndim, "squeeze") for d in dims} if x.array.ndim else set()
     return x.reshape(tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1)))
 
 
@@ -99,7 +99,7 @@ class Permute(Function):
         for i, d in enumerate(dims):
             inverse[d] = i
         ctx.inverse = tuple(inverse)
-        return np.transpose(x.data, dims)
+        return np.transpose(x.array, dims)
 
     @staticmethod
     def backward(ctx: Ctx, grad: Tensor) -> tuple[Tensor, None]:
@@ -109,7 +109,7 @@ class Permute(Function):
 def permute(x: Tensor, *dims: int | ShapeLike) -> Tensor:
     """Reorder dims: ``x.permute(2, 0, 1)``."""
     dims = _shape_arg(dims, "permute")
-    nd = x.data.ndim
+    nd = x.array.ndim
     if len(dims) != nd:
         raise ValueError(f"permute: got {len(dims)} dims for a tensor with {nd} dims "
                          f"(shape {x.shape})")
@@ -123,7 +123,7 @@ def permute(x: Tensor, *dims: int | ShapeLike) -> Tensor:
 
 def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap two dims."""
-    nd = x.data.ndim
+    nd = x.array.ndim
     if nd < 2:
         return x
     order = list(range(nd))
@@ -137,7 +137,7 @@ class Expand(Function):
 
     @staticmethod
     def forward(ctx: Ctx, x: Tensor, shape: tuple[int, ...]) -> np.ndarray:
-        return np.broadcast_to(x.data, shape)
+        return np.broadcast_to(x.array, shape)
 
     @staticmethod
     def backward(ctx: Ctx, grad: Grad) -> tuple[Grad, None]:
@@ -147,7 +147,7 @@ class Expand(Function):
 def expand(x: Tensor, *shape: int | ShapeLike) -> Tensor:
     """Broadcast to ``shape`` without copying (-1 keeps a size). Alias: ``broadcast_to``."""
     shape = _shape_arg(shape, "expand")
-    old = x.data.shape
+    old = x.array.shape
     lead = len(shape) - len(old)
     if lead < 0:
         raise ValueError(f"expand: cannot expand shape {old} to fewer dims {shape}")
@@ -170,8 +170,8 @@ class Cat(Function):
     @staticmethod
     def forward(ctx: Ctx, dim: int, *tensors: Tensor) -> np.ndarray:
         ctx.dim = dim
-        ctx.bounds = np.cumsum([t.data.shape[dim] for t in tensors])[:-1]
-        return np.concatenate([data(t) for t in tensors], axis=dim)
+        ctx.bounds = np.cumsum([t.array.shape[dim] for t in tensors])[:-1]
+        return np.concatenate([array_of(t) for t in tensors], axis=dim)
 
     @staticmethod
     def backward(ctx: Ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
@@ -221,8 +221,8 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 def split(x: Tensor, split_size_or_sections: int | Sequence[int],
           dim: int = 0) -> tuple[Tensor, ...]:
     """Pieces of size ``split_size`` (the last may be smaller), or of the given sizes."""
-    d = normalize_dim(dim, x.data.ndim, "split")
-    n = x.data.shape[d]
+    d = normalize_dim(dim, x.array.ndim, "split")
+    n = x.array.shape[d]
     if isinstance(split_size_or_sections, int | np.integer):
         size = int(split_size_or_sections)
         if size <= 0:
@@ -245,7 +245,7 @@ def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """Split into ``chunks`` pieces of size ceil(n / chunks) (fewer if n is small)."""
     if chunks <= 0:
         raise ValueError(f"chunk: chunks must be positive, got {chunks}")
-    n = x.data.shape[normalize_dim(dim, x.data.ndim, "chunk")]
+    n = x.array.shape[normalize_dim(dim, x.array.ndim, "chunk")]
     return split(x, max(-(-n // chunks), 1), dim)
 
 
@@ -255,7 +255,7 @@ def _convert_index(index: Any) -> Any:
     if isinstance(index, tuple):
         return tuple(_convert_index(i) for i in index)
     if isinstance(index, Tensor):
-        index = index.data
+        index = index.array
     if isinstance(index, list):
         index = np.asarray(index)
     if isinstance(index, np.ndarray) and index.dtype.kind not in "biu":
@@ -273,9 +273,9 @@ def _is_basic(index: Any) -> bool:
 class GetItem(Function):
     @staticmethod
     def forward(ctx: Ctx, x: Tensor, index: Any) -> np.ndarray:
-        ctx.shape, ctx.index = x.data.shape, index
+        ctx.shape, ctx.index = x.array.shape, index
         try:
-            return x.data[index]
+            return x.array[index]
         except IndexError as err:
             raise IndexError(f"getitem: index {index!r} is invalid for shape {x.shape}: "
                              f"{err}") from err
@@ -291,11 +291,11 @@ class IndexAdd(Function):
     @staticmethod
     def forward(ctx: Ctx, grad: Tensor, index: Any, shape: tuple[int, ...]) -> np.ndarray:
         ctx.index = index
-        out = np.zeros(shape, dtype=grad.data.dtype)
+        out = np.zeros(shape, dtype=grad.array.dtype)
         if _is_basic(index):
-            out[index] = grad.data
+            out[index] = grad.array
         else:
-            np.add.at(out, index, grad.data)
+            np.add.at(out, index, grad.array)
         return out
 
     @staticmethod
@@ -317,9 +317,9 @@ def setitem(x: Tensor, index: Any, value: Operand) -> None:
             "does) can't be recorded; build the result out of place with mg.where or mg.cat, "
             "or assign inside `with mg.no_grad():`")
     try:
-        write_in_place(x, data(value), index=_convert_index(index))
+        write_in_place(x, array_of(value), index=_convert_index(index))
     except (ValueError, IndexError) as err:
-        raise type(err)(f"setitem: can't assign a value of shape {np.shape(data(value))} to "
+        raise type(err)(f"setitem: can't assign a value of shape {np.shape(array_of(value))} to "
                         f"index {index!r} of a tensor of shape {x.shape}: {err}") from err
 
 
@@ -329,7 +329,7 @@ class Fill(Function):
 
     @staticmethod
     def forward(ctx: Ctx, x: Tensor, value: Operand) -> np.ndarray:
-        return np.full_like(x.data, data(value))
+        return np.full_like(x.array, array_of(value))
 
     @staticmethod
     def backward(ctx: Ctx, grad: Grad) -> tuple[None, None]:
@@ -341,7 +341,7 @@ class Copy(Function):
 
     @staticmethod
     def forward(ctx: Ctx, x: Tensor, src: Operand) -> np.ndarray:
-        return np.broadcast_to(data(src), x.data.shape).astype(x.data.dtype)
+        return np.broadcast_to(array_of(src), x.array.shape).astype(x.array.dtype)
 
     @staticmethod
     def backward(ctx: Ctx, grad: Grad) -> tuple[None, Grad]:
@@ -380,33 +380,33 @@ def inplace(x: Tensor, fn: type[Function], other: Any, op: str) -> Tensor:
                 "such as a reshape, transpose, slice or expand, or one was taken of it), so "
                 "an in-place op on it can't be recorded without making the other's gradient "
                 "wrong; use the out-of-place op, or .clone() first")
-        alias = _wrap(x.data, x.grad_fn, x.requires_grad, x._vc)
+        alias = _wrap(x.array, x.grad_fn, x.requires_grad, x._vc)
         result = fn.apply(alias, *operands)
         node = result.grad_fn
         if node is not None and node._saved and any(s is alias for s in node._saved):
             # The op saved x's current values, which the write below overwrites: keep a
             # private copy for backward (torch saves the "original self" the same way).
-            node._replace_saved(alias, _wrap(alias.data.copy(), alias.grad_fn,
+            node._replace_saved(alias, _wrap(alias.array.copy(), alias.grad_fn,
                                              alias.requires_grad))
-        _write(x, result.data, op)
+        _write(x, result.array, op)
         x.grad_fn = result.grad_fn
         x.requires_grad = result.requires_grad
         if node is not None and node._saved and node._out_vc is result._vc:
             node._move_output(x)
         return x
     ufunc = _INPLACE_UFUNC.get(op)
-    if ufunc is not None and x.data.flags.writeable:
+    if ufunc is not None and x.array.flags.writeable:
         try:
-            write_in_place(x, data(other), ufunc)
+            write_in_place(x, array_of(other), ufunc)
         except (TypeError, ValueError) as err:
             _raise_inplace(x, other, op, err)
     else:
-        _write(x, fn.apply(x, *operands).data, op)
+        _write(x, fn.apply(x, *operands).array, op)
     return x
 
 
 def _write(x: Tensor, values: np.ndarray, op: str) -> None:
-    if values.shape != x.data.shape:
+    if values.shape != x.array.shape:
         raise ValueError(f"{op}: the result has shape {values.shape} but the tensor written "
                          f"in place has shape {x.shape}; in-place ops can't change the shape")
     try:
@@ -417,7 +417,7 @@ def _write(x: Tensor, values: np.ndarray, op: str) -> None:
 
 def _raise_inplace(x: Tensor, other: Any, op: str, err: Exception) -> NoReturn:
     if "broadcast" in str(err) or isinstance(err, ValueError):
-        raise ValueError(f"{op}: a value of shape {np.shape(data(other))} can't be written "
+        raise ValueError(f"{op}: a value of shape {np.shape(array_of(other))} can't be written "
                          f"into a tensor of shape {x.shape} in place: {err}") from err
     raise TypeError(f"{op}: the result can't be stored in place in a {x.dtype} tensor "
                     f"({err}); convert it first, e.g. x = x.float()") from err

@@ -24,7 +24,7 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx: Ctx, x: Tensor, dim: int | None) -> np.ndarray:
-        e = np.exp(_shifted(x.data, dim))
+        e = np.exp(_shifted(x.array, dim))
         out = e / np.sum(e, axis=dim, keepdims=True)
         ctx.save_for_backward(out)
         ctx.dim = dim
@@ -41,7 +41,7 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx: Ctx, x: Tensor, dim: int | None) -> np.ndarray:
-        z = _shifted(x.data, dim)
+        z = _shifted(x.array, dim)
         out = z - np.log(np.sum(np.exp(z), axis=dim, keepdims=True))
         ctx.save_for_backward(out)
         ctx.dim = dim
@@ -54,10 +54,10 @@ class LogSoftmax(Function):
 
 
 def _check(x: Tensor, dim: int, op: str) -> int | None:
-    if x.data.dtype.kind != "f":
+    if x.array.dtype.kind != "f":
         raise TypeError(f"{op}: needs a floating tensor, got {x.dtype}; use .float() first")
-    d = normalize_dim(dim, x.data.ndim, op)
-    return d if x.data.ndim else None  # a 0-d tensor is its own (only) slice
+    d = normalize_dim(dim, x.array.ndim, op)
+    return d if x.array.ndim else None  # a 0-d tensor is its own (only) slice
 
 
 def softmax(x: Tensor, dim: int = -1) -> Tensor:

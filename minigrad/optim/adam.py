@@ -51,16 +51,16 @@ class Adam(Optimizer):
                 state = self._param_state(p)
                 if not state:
                     state["step"] = 0
-                    state["exp_avg"] = np.zeros_like(p.data)
-                    state["exp_avg_sq"] = np.zeros_like(p.data)
+                    state["exp_avg"] = np.zeros_like(p.array)
+                    state["exp_avg_sq"] = np.zeros_like(p.array)
                     if amsgrad:
-                        state["max_exp_avg_sq"] = np.zeros_like(p.data)
+                        state["max_exp_avg_sq"] = np.zeros_like(p.array)
                 work, work2 = self._scratch(g, 1), self._scratch(g, 2)
                 if weight_decay:
                     if self._decoupled:
                         write_in_place(p, 1 - lr * weight_decay, np.multiply)
                     else:  # g + weight_decay * p
-                        decay = np.multiply(p.data, weight_decay, out=work)
+                        decay = np.multiply(p.array, weight_decay, out=work)
                         g = np.add(g, decay, out=self._scratch(g, 0))
                 state["step"] += 1
                 step = state["step"]

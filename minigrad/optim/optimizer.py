@@ -90,7 +90,7 @@ class Optimizer:
     def _params_with_grad(self, group: dict[str, Any]) -> Iterator[tuple[Tensor, np.ndarray]]:
         for p in group["params"]:
             if p.grad is not None:
-                yield p, p.grad.data
+                yield p, p.grad.array
 
     # ------------------------------------------------------------ state dicts
     def state_dict(self) -> dict[str, Any]:
@@ -135,11 +135,11 @@ class Optimizer:
             if p is None:
                 raise ValueError(f"load_state_dict: state for unknown parameter index {key}")
             for k, v in s.items():
-                shape = np.shape(v.data if isinstance(v, Tensor) else v)
+                shape = np.shape(v.array if isinstance(v, Tensor) else v)
                 if isinstance(v, Tensor | np.ndarray) and shape not in ((), p.shape):
                     raise ValueError(f"load_state_dict: state {k!r} of parameter {key} has "
                                      f"shape {shape}, but the parameter has shape {p.shape}")
-            new_state[p] = {k: (np.array(v.data if isinstance(v, Tensor) else v,
+            new_state[p] = {k: (np.array(v.array if isinstance(v, Tensor) else v,
                                              dtype=p.dtype)
                                     if isinstance(v, Tensor | np.ndarray) else v)
                                 for k, v in s.items()}

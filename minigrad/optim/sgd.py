@@ -51,11 +51,11 @@ class SGD(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                d = p.grad.data
+                d = p.grad.array
                 if maximize:
                     d = np.negative(d, out=self._scratch(d, 0))
                 if weight_decay:  # d + weight_decay * p
-                    decay = np.multiply(p.data, weight_decay, out=self._scratch(d, 1))
+                    decay = np.multiply(p.array, weight_decay, out=self._scratch(d, 1))
                     d = np.add(d, decay, out=self._scratch(d, 0))
                 if momentum:
                     state = self._param_state(p)

@@ -177,7 +177,7 @@ def _as_list(out: Any) -> list[Any]:
 def _grad(outs, float_outs, inputs, upstream) -> list:
     """Gradients of ``inputs`` for the given upstream grads (zeros where unused)."""
     grads = autograd_grad([outs[k] for k in float_outs], inputs, upstream, allow_unused=True)
-    return [np.zeros(x.shape) if g is None else g.data for x, g in zip(inputs, grads)]
+    return [np.zeros(x.shape) if g is None else g.array for x, g in zip(inputs, grads)]
 
 
 def _check_op(fn, reference, args, kw, data, gradgrad, frees_graph, atol, rtol):
@@ -197,7 +197,7 @@ def _check_op(fn, reference, args, kw, data, gradgrad, frees_graph, atol, rtol):
 
     # Backward with a random upstream gradient.
     float_outs, upstream = _draw_upstream(outs, data)
-    kept = [u.data.copy() for u in upstream]
+    kept = [u.array.copy() for u in upstream]
     root, root_grad = _root(outs, float_outs, upstream)
     root.backward(root_grad)
     tensors = [xs[i] for i in diff]
@@ -226,10 +226,10 @@ def _check_forward(outs: list, reference, args, kw) -> None:
         assert o.shape == e.shape, f"output {k}: shape {o.shape}, reference {e.shape}"
         if e.dtype.kind == "f":
             assert o.dtype == np.float64, f"output {k}: dtype {o.dtype} for float64 inputs"
-            np.testing.assert_allclose(o.data, e, rtol=1e-7, atol=1e-10,
+            np.testing.assert_allclose(o.array, e, rtol=1e-7, atol=1e-10,
                                        err_msg=f"forward output {k}")
         else:
-            np.testing.assert_array_equal(o.data, e, err_msg=f"forward output {k}")
+            np.testing.assert_array_equal(o.array, e, err_msg=f"forward output {k}")
 
 
 def _draw_upstream(outs: list, data) -> tuple[list, list]:
@@ -253,9 +253,9 @@ def _check_unmodified(diff: list, tensors: list, originals: list, upstream: list
                       kept: list) -> None:
     """Nothing the op was given was modified (by forward or backward)."""
     for i, x, orig in zip(diff, tensors, originals):
-        np.testing.assert_array_equal(x.data, orig, err_msg=f"input {i} was modified")
+        np.testing.assert_array_equal(x.array, orig, err_msg=f"input {i} was modified")
     for u, orig in zip(upstream, kept):
-        np.testing.assert_array_equal(u.data, orig, err_msg="the upstream grad was modified")
+        np.testing.assert_array_equal(u.array, orig, err_msg="the upstream grad was modified")
 
 
 def _check_grads(diff: list, tensors: list, vjp: list) -> None:
@@ -265,14 +265,14 @@ def _check_grads(diff: list, tensors: list, vjp: list) -> None:
         assert g is not None, f"input {i} got no gradient"
         assert g.shape == x.shape and g.dtype == np.float64, \
             f"input {i}: grad has shape {g.shape} and dtype {g.dtype}, input {x.shape} float64"
-        np.testing.assert_allclose(g.data, expected, rtol=1e-10, atol=1e-12,
+        np.testing.assert_allclose(g.array, expected, rtol=1e-10, atol=1e-12,
                                    err_msg=f".grad of input {i} after backward")
 
 
 def _check_no_aliasing(diff: list, tensors: list, upstream: list, outs: list) -> None:
     """No two grads share memory, nor with what the user handed in or got out."""
-    grads = [x.grad.data for x in tensors]
-    others = [u.data for u in upstream] + [x.data for x in tensors] + [o.data for o in outs]
+    grads = [x.grad.array for x in tensors]
+    others = [u.array for u in upstream] + [x.array for x in tensors] + [o.array for o in outs]
     for a, ga in enumerate(grads):
         for b in range(a + 1, len(grads)):
             assert not np.shares_memory(ga, grads[b]), \

@@ -56,16 +56,16 @@ def numerical_jacobian(fn: Fn, inputs: Sequence[Any], index: int,
                        eps: float = 1e-6) -> list[np.ndarray]:
     """Central differences: one (out.size, inputs[index].size) matrix per output."""
     x = inputs[index]
-    flat = x.data.reshape(-1)  # a view: perturb in place, restore after
+    flat = x.array.reshape(-1)  # a view: perturb in place, restore after
     with no_grad():
         outs = _outputs(fn, inputs)
-        jac = [np.zeros((o.data.size, flat.size)) for o in outs]
+        jac = [np.zeros((o.array.size, flat.size)) for o in outs]
         for j in range(flat.size):
             orig = flat[j]
             flat[j] = orig + eps
-            plus = [o.data.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs)]
+            plus = [o.array.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs)]
             flat[j] = orig - eps
-            minus = [o.data.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs)]
+            minus = [o.array.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs)]
             flat[j] = orig
             for k in range(len(outs)):
                 jac[k][:, j] = (plus[k] - minus[k]) / (2 * eps)
@@ -79,15 +79,15 @@ def analytical_jacobian(fn: Fn, inputs: Sequence[Any], index: int) -> list[np.nd
         outs = _outputs(fn, inputs)
     jac = []
     for o in outs:
-        m = np.zeros((o.data.size, x.data.size))
+        m = np.zeros((o.array.size, x.array.size))
         if o.requires_grad and o.dtype.kind == "f":
-            for r in range(o.data.size):
-                seed = np.zeros(o.data.size, dtype=o.dtype)
+            for r in range(o.array.size):
+                seed = np.zeros(o.array.size, dtype=o.dtype)
                 seed[r] = 1
                 (g,) = autograd_grad(o, x, seed.reshape(o.shape), retain_graph=True,
                                      allow_unused=True)
                 if g is not None:
-                    m[r] = g.data.reshape(-1)
+                    m[r] = g.array.reshape(-1)
         jac.append(m)
     return jac
 

@@ -8,7 +8,7 @@ values. Needs hypothesis: ``pip install minigrad[testing]``.
 >>> from minigrad.testing import strategies as mst
 >>> @given(mst.tensors(shape=(2, 3)))
 ... def test_double(x):
-...     assert ((x + x).data == 2 * x.data).all()
+...     assert ((x + x).array == 2 * x.array).all()
 >>> test_double()
 """
 

@@ -159,7 +159,7 @@ def test_batches_do_not_alias_the_dataset():
     arr = np.zeros((4, 2), np.float32)
     ds = TensorDataset(arr)
     (x,), = DataLoader(ds, batch_size=4)
-    x.data[...] = 5
+    x.array[...] = 5
     assert arr.max() == 0
 
 

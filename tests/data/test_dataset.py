@@ -26,9 +26,9 @@ def test_tensor_dataset_holds_arrays_without_copying():
     arr = np.zeros((4, 2))
     ds = TensorDataset(arr)
     assert ds.arrays[0] is arr
-    assert np.shares_memory(ds.tensors[0].data, arr)
+    assert np.shares_memory(ds.tensors[0].array, arr)
     sample = ds[0][0]
-    sample.data[...] = 1  # a sample is a copy
+    sample.array[...] = 1  # a sample is a copy
     assert arr.max() == 0
 
 

@@ -36,21 +36,21 @@ def reduce_np(v, reduction):
 # ------------------------------------------------------------- activations, misc
 def test_functional_activations():
     x = t64(np.linspace(-4, 4, 9))
-    np.testing.assert_allclose(F.relu(x).data, np.maximum(x.data, 0))
-    np.testing.assert_allclose(F.leaky_relu(x, 0.1).data, np.where(x.data > 0, x.data,
-                                                                   0.1 * x.data))
-    np.testing.assert_allclose(F.sigmoid(x).data, 1 / (1 + np.exp(-x.data)), rtol=1e-13)
-    np.testing.assert_allclose(F.tanh(x).data, np.tanh(x.data), rtol=1e-13)
+    np.testing.assert_allclose(F.relu(x).array, np.maximum(x.array, 0))
+    np.testing.assert_allclose(F.leaky_relu(x, 0.1).array, np.where(x.array > 0, x.array,
+                                                                   0.1 * x.array))
+    np.testing.assert_allclose(F.sigmoid(x).array, 1 / (1 + np.exp(-x.array)), rtol=1e-13)
+    np.testing.assert_allclose(F.tanh(x).array, np.tanh(x.array), rtol=1e-13)
     z = t64(rng().standard_normal((3, 5)))
-    np.testing.assert_allclose(F.softmax(z, dim=1).data, softmax_np(z.data, 1), rtol=1e-13)
-    np.testing.assert_allclose(F.log_softmax(z, dim=0).data, np.log(softmax_np(z.data, 0)),
+    np.testing.assert_allclose(F.softmax(z, dim=1).array, softmax_np(z.array, 1), rtol=1e-13)
+    np.testing.assert_allclose(F.log_softmax(z, dim=0).array, np.log(softmax_np(z.array, 0)),
                                rtol=1e-12)
 
 
 def test_functional_dropout():
     x = mg.ones(1000, dtype=mg.float64)
     assert F.dropout(x, 0.5, training=False) is x
-    y = F.dropout(x, 0.5).data
+    y = F.dropout(x, 0.5).array
     assert set(np.unique(y)) == {0.0, 2.0}
     with pytest.raises(ValueError, match="p"):
         F.dropout(x, 2.0)
@@ -58,7 +58,7 @@ def test_functional_dropout():
 
 def test_one_hot():
     oh = F.one_hot(mg.tensor([2, 0, 1]), 4)
-    np.testing.assert_array_equal(oh.data, [[0, 0, 1, 0], [1, 0, 0, 0], [0, 1, 0, 0]])
+    np.testing.assert_array_equal(oh.array, [[0, 0, 1, 0], [1, 0, 0, 0], [0, 1, 0, 0]])
     assert oh.dtype == np.int64
     assert F.one_hot(mg.tensor([1, 3])).shape == (2, 4)  # inferred num_classes
     assert F.one_hot(mg.tensor([[0, 1], [1, 0]]), 2).shape == (2, 2, 2)
@@ -86,8 +86,8 @@ def test_linear_only_needed_grads():
     lin = nn.Linear(3, 2, dtype=mg.float64)
     lin(x).sum().backward()
     assert x.grad is None
-    np.testing.assert_allclose(lin.weight.grad.data, np.tile(x.data.sum(0), (2, 1)))
-    np.testing.assert_allclose(lin.bias.grad.data, [4, 4])
+    np.testing.assert_allclose(lin.weight.grad.array, np.tile(x.array.sum(0), (2, 1)))
+    np.testing.assert_allclose(lin.bias.grad.array, [4, 4])
 
 
 # ------------------------------------------------------------------ cross entropy
@@ -106,12 +106,12 @@ def test_cross_entropy_closed_form_value_and_grad(reduction):
     loss = F.cross_entropy(x, mg.tensor(y), reduction=reduction)
     p = softmax_np(z)
     per = -np.log(p[np.arange(6), y])
-    np.testing.assert_allclose(loss.data, reduce_np(per, reduction), rtol=1e-12)
+    np.testing.assert_allclose(loss.array, reduce_np(per, reduction), rtol=1e-12)
     upstream = np.ones(6) if reduction == "none" else 1.0
     loss.backward(t64(upstream) if reduction == "none" else None)
     onehot = np.eye(4)[y]
     expected = (p - onehot) / (6 if reduction == "mean" else 1)
-    np.testing.assert_allclose(x.grad.data, expected, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(x.grad.array, expected, rtol=1e-12, atol=1e-15)
 
 
 def test_cross_entropy_probability_targets_closed_form():
@@ -123,7 +123,7 @@ def test_cross_entropy_probability_targets_closed_form():
     np.testing.assert_allclose(loss.item(), -(q * np.log(softmax_np(z))).sum(1).mean(),
                                rtol=1e-12)
     loss.backward()
-    np.testing.assert_allclose(x.grad.data, (softmax_np(z) - q) / 5, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(x.grad.array, (softmax_np(z) - q) / 5, rtol=1e-12, atol=1e-15)
 
 
 def test_cross_entropy_one_hot_rows_equal_indices():
@@ -163,7 +163,7 @@ def test_cross_entropy_spatial_layout(reduction):
     logp = np.log(softmax_np(z, axis=1))
     per = -np.take_along_axis(logp, y[:, None], axis=1)[:, 0]
     assert per.shape == (2, 4, 5)
-    np.testing.assert_allclose(loss.data, reduce_np(per, reduction), rtol=1e-12)
+    np.testing.assert_allclose(loss.array, reduce_np(per, reduction), rtol=1e-12)
 
 
 def test_cross_entropy_stable_for_huge_logits():
@@ -175,12 +175,12 @@ def test_cross_entropy_stable_for_huge_logits():
     expected = (2000 + math.log1p(math.exp(-1)) + math.log(3)) / 3
     assert loss.item() == pytest.approx(expected, rel=1e-12)
     loss.backward()
-    assert np.isfinite(x.grad.data).all()
-    np.testing.assert_allclose(x.grad.data.sum(1), 0, atol=1e-15)
+    assert np.isfinite(x.grad.array).all()
+    np.testing.assert_allclose(x.grad.array.sum(1), 0, atol=1e-15)
     x32 = mg.tensor(z.astype(np.float32), requires_grad=True)
     l32 = F.cross_entropy(x32, mg.tensor([1, 1, 2]))
     l32.backward()
-    assert np.isfinite(l32.item()) and np.isfinite(x32.grad.data).all()
+    assert np.isfinite(l32.item()) and np.isfinite(x32.grad.array).all()
     assert l32.dtype == np.float32 and x32.grad.dtype == np.float32
 
 
@@ -233,13 +233,13 @@ def test_nll_loss(reduction):
     y = np.array([2, 0, 1, 1, 0])
     x = t64(lp, True)
     loss = F.nll_loss(x, mg.tensor(y), reduction=reduction)
-    np.testing.assert_allclose(loss.data, reduce_np(-lp[np.arange(5), y], reduction))
+    np.testing.assert_allclose(loss.array, reduce_np(-lp[np.arange(5), y], reduction))
     assert gradcheck(lambda x: F.nll_loss(x, mg.tensor(y), reduction=reduction), [x])
     # log_softmax + nll == cross_entropy
     z = t64(r.standard_normal((5, 3)))
     np.testing.assert_allclose(
-        F.nll_loss(F.log_softmax(z, dim=1), mg.tensor(y), reduction).data,
-        F.cross_entropy(z, mg.tensor(y), reduction).data, rtol=1e-12)
+        F.nll_loss(F.log_softmax(z, dim=1), mg.tensor(y), reduction).array,
+        F.cross_entropy(z, mg.tensor(y), reduction).array, rtol=1e-12)
     with pytest.raises(IndexError, match="3"):
         F.nll_loss(x, mg.tensor([0, 1, 3, 0, 0]))
     assert nn.NLLLoss(reduction)(x, mg.tensor(y)).shape == loss.shape
@@ -251,13 +251,13 @@ def test_mse_and_l1(reduction):
     r = rng()
     a, b = r.standard_normal((3, 4)), r.standard_normal((3, 4))
     x, t = t64(a, True), t64(b, True)
-    np.testing.assert_allclose(F.mse_loss(x, t, reduction).data,
+    np.testing.assert_allclose(F.mse_loss(x, t, reduction).array,
                                reduce_np((a - b) ** 2, reduction), rtol=1e-13)
-    np.testing.assert_allclose(F.l1_loss(x, t, reduction).data,
+    np.testing.assert_allclose(F.l1_loss(x, t, reduction).array,
                                reduce_np(np.abs(a - b), reduction), rtol=1e-13)
-    np.testing.assert_allclose(nn.MSELoss(reduction)(x, t).data,
-                               F.mse_loss(x, t, reduction).data)
-    np.testing.assert_allclose(nn.L1Loss(reduction)(x, t).data, F.l1_loss(x, t, reduction).data)
+    np.testing.assert_allclose(nn.MSELoss(reduction)(x, t).array,
+                               F.mse_loss(x, t, reduction).array)
+    np.testing.assert_allclose(nn.L1Loss(reduction)(x, t).array, F.l1_loss(x, t, reduction).array)
     assert gradcheck(lambda x, t: F.mse_loss(x, t, reduction), [x, t])
     assert gradgradcheck(lambda x, t: F.mse_loss(x, t, reduction), [x, t])
     assert gradcheck(lambda x, t: F.l1_loss(x, t, reduction), [x, t])
@@ -267,7 +267,7 @@ def test_mse_closed_form_gradient():
     a, b = rng().standard_normal(6), rng().standard_normal(6) + 1
     x = t64(a, True)
     F.mse_loss(x, t64(b)).backward()
-    np.testing.assert_allclose(x.grad.data, 2 * (a - b) / 6, rtol=1e-13)
+    np.testing.assert_allclose(x.grad.array, 2 * (a - b) / 6, rtol=1e-13)
 
 
 def test_regression_losses_refuse_broadcasting():
@@ -285,21 +285,21 @@ def test_bce_closed_form_and_gradcheck(reduction):
     t = r.uniform(0, 1, (3, 4))
     x, tt = t64(p, True), t64(t, True)
     per = -(t * np.log(p) + (1 - t) * np.log1p(-p))
-    np.testing.assert_allclose(F.binary_cross_entropy(x, tt, reduction).data,
+    np.testing.assert_allclose(F.binary_cross_entropy(x, tt, reduction).array,
                                reduce_np(per, reduction), rtol=1e-12)
     assert gradcheck(lambda x, t: F.binary_cross_entropy(x, t, reduction), [x, tt])
-    np.testing.assert_allclose(nn.BCELoss(reduction)(x, tt).data,
-                               F.binary_cross_entropy(x, tt, reduction).data)
+    np.testing.assert_allclose(nn.BCELoss(reduction)(x, tt).array,
+                               F.binary_cross_entropy(x, tt, reduction).array)
 
 
 def test_bce_probabilities_zero_and_one_are_finite():
     x = t64([0.0, 1.0, 0.0, 1.0], True)
     t = t64([1.0, 0.0, 0.0, 1.0])
     loss = F.binary_cross_entropy(x, t, reduction="none")
-    np.testing.assert_allclose(loss.data, [100, 100, 0, 0])  # logs clamped at -100
+    np.testing.assert_allclose(loss.array, [100, 100, 0, 0])  # logs clamped at -100
     loss.sum().backward()
-    assert np.isfinite(x.grad.data).all()
-    np.testing.assert_allclose(x.grad.data, [-1e12, 1e12, 0, 0])
+    assert np.isfinite(x.grad.array).all()
+    np.testing.assert_allclose(x.grad.array, [-1e12, 1e12, 0, 0])
 
 
 def test_bce_rejects_non_probabilities():
@@ -315,7 +315,7 @@ def test_bce_with_logits_matches_bce_of_sigmoid(reduction):
     x, tt = t64(z, True), t64(t, True)
     a = F.binary_cross_entropy_with_logits(x, tt, reduction)
     b = F.binary_cross_entropy(F.sigmoid(t64(z)), t64(t), reduction)
-    np.testing.assert_allclose(a.data, b.data, rtol=1e-10)
+    np.testing.assert_allclose(a.array, b.array, rtol=1e-10)
     fn = lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction)  # noqa: E731
     assert gradcheck(fn, [x, tt])
     assert gradgradcheck(fn, [x, tt])
@@ -326,16 +326,16 @@ def test_bce_with_logits_closed_form_gradient():
     t = np.array([0, 1, 1, 0, 1.0])
     x = t64(z, True)
     F.binary_cross_entropy_with_logits(x, t64(t)).backward()
-    np.testing.assert_allclose(x.grad.data, (1 / (1 + np.exp(-z)) - t) / 5, rtol=1e-12)
+    np.testing.assert_allclose(x.grad.array, (1 / (1 + np.exp(-z)) - t) / 5, rtol=1e-12)
 
 
 def test_bce_with_logits_stable_for_large_logits():
     x = t64([1000.0, -1000.0, 800.0, -800.0], True)
     t = t64([0.0, 1.0, 1.0, 0.0])
     loss = F.binary_cross_entropy_with_logits(x, t, reduction="none")
-    np.testing.assert_allclose(loss.data, [1000, 1000, 0, 0], atol=1e-300)
+    np.testing.assert_allclose(loss.array, [1000, 1000, 0, 0], atol=1e-300)
     loss.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [1, -1, 0, 0])
+    np.testing.assert_allclose(x.grad.array, [1, -1, 0, 0])
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -347,13 +347,13 @@ def test_bce_with_logits_pos_weight(reduction):
     per = -(pw * t * np.log(s) + (1 - t) * np.log(1 - s))
     x = t64(z, True)
     loss = F.binary_cross_entropy_with_logits(x, t64(t), reduction, pos_weight=t64(pw))
-    np.testing.assert_allclose(loss.data, reduce_np(per, reduction), rtol=1e-12)
+    np.testing.assert_allclose(loss.array, reduce_np(per, reduction), rtol=1e-12)
     fn = lambda x: F.binary_cross_entropy_with_logits(x, t64(t), reduction,  # noqa: E731
                                                       pos_weight=pw)
     assert gradcheck(fn, [x])
     assert gradgradcheck(fn, [x])
     mod = nn.BCEWithLogitsLoss(reduction, pos_weight=t64(pw))
-    np.testing.assert_allclose(mod(x, t64(t)).data, loss.data)
+    np.testing.assert_allclose(mod(x, t64(t)).array, loss.array)
 
 
 # ---------------------------------------------------------------------- KL div
@@ -367,19 +367,19 @@ def test_kl_div(reduction):
     per = np.where(p > 0, p * (np.log(np.where(p > 0, p, 1)) - logq), 0)
     expected = per.sum() / 4 if reduction == "batchmean" else reduce_np(per, reduction)
     out = F.kl_div(x, t64(p), reduction)
-    np.testing.assert_allclose(out.data, expected, rtol=1e-12)
-    assert np.isfinite(out.data).all()
+    np.testing.assert_allclose(out.array, expected, rtol=1e-12)
+    assert np.isfinite(out.array).all()
     assert gradcheck(lambda x: F.kl_div(x, t64(p), reduction), [x])
     # log_target gives the same value from log-probabilities
     logp = np.log(softmax_np(r.standard_normal((4, 5))))
     tl = t64(logp, True)
     per_l = np.exp(logp) * (logp - logq)
     exp_l = per_l.sum() / 4 if reduction == "batchmean" else reduce_np(per_l, reduction)
-    np.testing.assert_allclose(F.kl_div(x, tl, reduction, log_target=True).data, exp_l,
+    np.testing.assert_allclose(F.kl_div(x, tl, reduction, log_target=True).array, exp_l,
                                rtol=1e-12)
     assert gradcheck(lambda x, t: F.kl_div(x, t, reduction, log_target=True), [x, tl])
     mod = nn.KLDivLoss(reduction)
-    np.testing.assert_allclose(mod(x, t64(p)).data, out.data)
+    np.testing.assert_allclose(mod(x, t64(p)).array, out.array)
 
 
 def test_kl_div_is_zero_for_equal_distributions():

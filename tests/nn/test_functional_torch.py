@@ -28,14 +28,14 @@ def compare(mg_fn, torch_fn, arrays, grad_mask, seed=1, grad_rtol=RTOL):
     out_mg = mg_fn(*mg_in)
     out_th = torch_fn(*th_in)
     assert out_mg.shape == tuple(out_th.shape)
-    np.testing.assert_allclose(out_mg.data, out_th.detach().numpy(), rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(out_mg.array, out_th.detach().numpy(), rtol=RTOL, atol=ATOL)
     up = np.random.default_rng(seed).standard_normal(out_mg.shape)
     out_mg.backward(mg.tensor(up))
     out_th.backward(torch.tensor(up))
     for m, t, g in zip(mg_in, th_in, grad_mask):
         if g:
             assert m.grad is not None
-            np.testing.assert_allclose(m.grad.data, t.grad.numpy(), rtol=grad_rtol,
+            np.testing.assert_allclose(m.grad.array, t.grad.numpy(), rtol=grad_rtol,
                                        atol=ATOL)
 
 
@@ -186,5 +186,5 @@ def test_linear_and_activations():
 
 def test_one_hot_matches_torch():
     y = np.array([[0, 3], [2, 1]])
-    np.testing.assert_array_equal(F.one_hot(mg.tensor(y), 5).data,
+    np.testing.assert_array_equal(F.one_hot(mg.tensor(y), 5).array,
                                   TF.one_hot(torch.tensor(y), 5).numpy())

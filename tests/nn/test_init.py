@@ -17,21 +17,21 @@ def big(shape=(400, 600), dtype=mg.float64):
 def test_fill_initialisers():
     w = big((3, 4))
     assert init.ones_(w) is w
-    assert (w.data == 1).all()
+    assert (w.array == 1).all()
     init.zeros_(w)
-    assert (w.data == 0).all()
+    assert (w.array == 0).all()
     init.constant_(w, 2.5)
-    assert (w.data == 2.5).all()
+    assert (w.array == 2.5).all()
 
 
 def test_in_place_same_array_no_graph():
     w = big((5, 5))
-    arr = w.data
+    arr = w.array
     init.normal_(w)
-    assert w.data is arr
+    assert w.array is arr
     assert w.is_leaf and w.grad_fn is None and w.requires_grad
     init.xavier_uniform_(w)
-    assert w.data is arr and w.grad_fn is None
+    assert w.array is arr and w.grad_fn is None
 
 
 def test_init_keeps_dtype():
@@ -41,27 +41,27 @@ def test_init_keeps_dtype():
 
 
 def test_uniform_distribution():
-    w = init.uniform_(big(), -2.0, 3.0).data.ravel()
+    w = init.uniform_(big(), -2.0, 3.0).array.ravel()
     assert w.min() >= -2 and w.max() < 3
     assert w.mean() == pytest.approx(0.5, abs=0.02)
     assert w.var() == pytest.approx(25 / 12, rel=0.02)
 
 
 def test_normal_distribution():
-    w = init.normal_(big(), 1.5, 0.5).data.ravel()
+    w = init.normal_(big(), 1.5, 0.5).array.ravel()
     assert w.mean() == pytest.approx(1.5, abs=0.005)
     assert w.std() == pytest.approx(0.5, rel=0.01)
 
 
 def _check_uniform(w, bound):
-    w = w.data.ravel()
+    w = w.array.ravel()
     assert np.abs(w).max() <= bound
     assert np.abs(w).max() > 0.99 * bound
     assert w.var() == pytest.approx(bound ** 2 / 3, rel=0.02)
 
 
 def _check_normal(w, std):
-    w = w.data.ravel()
+    w = w.array.ravel()
     assert abs(w.mean()) < 5 * std / math.sqrt(w.size)
     assert w.std() == pytest.approx(std, rel=0.01)
     # a uniform of the same std would have no tails beyond 1.74 std
@@ -132,14 +132,14 @@ def test_calculate_gain_table():
     init.xavier_uniform_, init.xavier_normal_, init.kaiming_uniform_, init.kaiming_normal_])
 def test_same_seed_same_weights(fn):
     mg.manual_seed(42)
-    a = fn(big((6, 7))).data.copy()
+    a = fn(big((6, 7))).array.copy()
     mg.manual_seed(42)
-    b = fn(big((6, 7))).data.copy()
+    b = fn(big((6, 7))).array.copy()
     np.testing.assert_array_equal(a, b)
-    c = fn(big((6, 7))).data
+    c = fn(big((6, 7))).array
     assert not np.array_equal(b, c)  # the generator advanced
     mg.manual_seed(43)
-    assert not np.array_equal(a, fn(big((6, 7))).data)
+    assert not np.array_equal(a, fn(big((6, 7))).array)
 
 
 def test_whole_model_reproducible():
@@ -149,4 +149,4 @@ def test_whole_model_reproducible():
 
     a, b = make(), make()
     for pa, pb in zip(a.parameters(), b.parameters()):
-        np.testing.assert_array_equal(pa.data, pb.data)
+        np.testing.assert_array_equal(pa.array, pb.array)

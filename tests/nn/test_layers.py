@@ -19,12 +19,12 @@ def test_linear_shapes_and_formula():
     lin = nn.Linear(5, 3)
     assert lin.weight.shape == (3, 5) and lin.bias.shape == (3,)
     x = mg.randn(4, 5)
-    expected = x.data @ lin.weight.data.T + lin.bias.data
-    np.testing.assert_allclose(lin(x).data, expected, rtol=1e-6)
+    expected = x.array @ lin.weight.array.T + lin.bias.array
+    np.testing.assert_allclose(lin(x).array, expected, rtol=1e-6)
     # extra leading dims and a single vector
     x3 = mg.randn(2, 4, 5)
     assert lin(x3).shape == (2, 4, 3)
-    np.testing.assert_allclose(lin(x3).data, x3.data @ lin.weight.data.T + lin.bias.data,
+    np.testing.assert_allclose(lin(x3).array, x3.array @ lin.weight.array.T + lin.bias.array,
                                rtol=1e-5, atol=1e-6)
     assert lin(mg.randn(5)).shape == (3,)
 
@@ -34,7 +34,7 @@ def test_linear_without_bias():
     assert lin.bias is None
     assert [n for n, _ in lin.named_parameters()] == ["weight"]
     x = mg.randn(3, 4)
-    np.testing.assert_allclose(lin(x).data, x.data @ lin.weight.data.T, rtol=1e-6)
+    np.testing.assert_allclose(lin(x).array, x.array @ lin.weight.array.T, rtol=1e-6)
 
 
 def test_dense_is_linear():
@@ -60,7 +60,7 @@ def test_linear_default_dtype_float32_and_float64_option():
 def test_linear_init_bounds(fan_in):
     lin = nn.Linear(fan_in, 64)
     bound = 1 / math.sqrt(fan_in)
-    w, b = lin.weight.data, lin.bias.data
+    w, b = lin.weight.array, lin.bias.array
     assert np.abs(w).max() <= bound
     assert np.abs(b).max() <= bound
     # the samples actually reach close to the bounds (not some narrower scheme)
@@ -71,7 +71,7 @@ def test_linear_init_distribution_is_uniform():
     fan_in, fan_out = 400, 500
     lin = nn.Linear(fan_in, fan_out)
     bound = 1 / math.sqrt(fan_in)
-    w = lin.weight.data.astype(np.float64).ravel() / bound  # should be U(-1, 1)
+    w = lin.weight.array.astype(np.float64).ravel() / bound  # should be U(-1, 1)
     n = w.size
     assert abs(w.mean()) < 4 / math.sqrt(3 * n)  # 4 standard errors
     assert w.var() == pytest.approx(1 / 3, rel=0.01)
@@ -87,7 +87,7 @@ def test_linear_init_distribution_is_uniform():
 
 def test_linear_bias_distribution():
     lin = nn.Linear(100, 20000)
-    b = lin.bias.data.astype(np.float64) * math.sqrt(100)
+    b = lin.bias.array.astype(np.float64) * math.sqrt(100)
     assert b.var() == pytest.approx(1 / 3, rel=0.03)
     assert np.abs(b).max() <= 1
 
@@ -97,10 +97,10 @@ def test_linear_init_reproducible_under_manual_seed():
     a = nn.Linear(10, 7)
     mg.manual_seed(123)
     b = nn.Linear(10, 7)
-    np.testing.assert_array_equal(a.weight.data, b.weight.data)
-    np.testing.assert_array_equal(a.bias.data, b.bias.data)
+    np.testing.assert_array_equal(a.weight.array, b.weight.array)
+    np.testing.assert_array_equal(a.bias.array, b.bias.array)
     c = nn.Linear(10, 7)
-    assert not np.array_equal(b.weight.data, c.weight.data)
+    assert not np.array_equal(b.weight.array, c.weight.array)
 
 
 def test_linear_gradients():
@@ -112,23 +112,23 @@ def test_linear_gradients():
 # ------------------------------------------------------------------ activations
 def test_activation_modules_match_formulas():
     x = t64(np.linspace(-3, 3, 13))
-    xd = x.data
-    np.testing.assert_allclose(nn.ReLU()(x).data, np.maximum(xd, 0))
-    np.testing.assert_allclose(nn.LeakyReLU()(x).data, np.where(xd > 0, xd, 0.01 * xd))
-    np.testing.assert_allclose(nn.LeakyReLU(0.3)(x).data, np.where(xd > 0, xd, 0.3 * xd))
-    np.testing.assert_allclose(nn.Sigmoid()(x).data, 1 / (1 + np.exp(-xd)), rtol=1e-12)
-    np.testing.assert_allclose(nn.Tanh()(x).data, np.tanh(xd), rtol=1e-12)
+    xd = x.array
+    np.testing.assert_allclose(nn.ReLU()(x).array, np.maximum(xd, 0))
+    np.testing.assert_allclose(nn.LeakyReLU()(x).array, np.where(xd > 0, xd, 0.01 * xd))
+    np.testing.assert_allclose(nn.LeakyReLU(0.3)(x).array, np.where(xd > 0, xd, 0.3 * xd))
+    np.testing.assert_allclose(nn.Sigmoid()(x).array, 1 / (1 + np.exp(-xd)), rtol=1e-12)
+    np.testing.assert_allclose(nn.Tanh()(x).array, np.tanh(xd), rtol=1e-12)
     assert nn.Identity()(x) is x
 
 
 @pytest.mark.parametrize("dim", [0, 1, -1])
 def test_softmax_and_log_softmax_modules(dim):
     x = t64(np.random.default_rng(1).standard_normal((3, 4)) * 5)
-    e = np.exp(x.data - x.data.max(axis=dim, keepdims=True))
+    e = np.exp(x.array - x.array.max(axis=dim, keepdims=True))
     p = e / e.sum(axis=dim, keepdims=True)
-    np.testing.assert_allclose(nn.Softmax(dim)(x).data, p, rtol=1e-12)
-    np.testing.assert_allclose(nn.Softmax(dim)(x).data.sum(axis=dim), 1, rtol=1e-12)
-    np.testing.assert_allclose(nn.LogSoftmax(dim)(x).data, np.log(p), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(nn.Softmax(dim)(x).array, p, rtol=1e-12)
+    np.testing.assert_allclose(nn.Softmax(dim)(x).array.sum(axis=dim), 1, rtol=1e-12)
+    np.testing.assert_allclose(nn.LogSoftmax(dim)(x).array, np.log(p), rtol=1e-10, atol=1e-12)
 
 
 def test_flatten():
@@ -136,7 +136,7 @@ def test_flatten():
     assert nn.Flatten()(x).shape == (2, 60)
     assert nn.Flatten(0, -1)(x).shape == (120,)
     assert nn.Flatten(1, 2)(x).shape == (2, 12, 5)
-    np.testing.assert_array_equal(nn.Flatten()(x).data, x.data.reshape(2, 60))
+    np.testing.assert_array_equal(nn.Flatten()(x).array, x.array.reshape(2, 60))
 
 
 def test_activation_reprs():
@@ -150,7 +150,7 @@ def test_dropout_training_zeroes_and_scales():
     p = 0.3
     drop = nn.Dropout(p)
     x = mg.ones(200, 500, dtype=mg.float64)
-    y = drop(x).data
+    y = drop(x).array
     kept = y != 0
     np.testing.assert_allclose(y[kept], 1 / (1 - p), rtol=1e-12)
     frac = 1 - kept.mean()
@@ -162,41 +162,41 @@ def test_dropout_training_zeroes_and_scales():
 def test_dropout_eval_is_identity():
     drop = nn.Dropout(0.5).eval()
     x = mg.randn(10, 10)
-    np.testing.assert_array_equal(drop(x).data, x.data)
+    np.testing.assert_array_equal(drop(x).array, x.array)
 
 
 def test_dropout_follows_parent_mode():
     model = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.9))
     x = mg.randn(8, 4)
     model.eval()
-    a, b = model(x).data, model(x).data
+    a, b = model(x).array, model(x).array
     np.testing.assert_array_equal(a, b)
     model.train()
-    assert (model(x).data == 0).mean() > 0.5
+    assert (model(x).array == 0).mean() > 0.5
 
 
 def test_dropout_reproducible_under_manual_seed():
     x = mg.randn(50, 50)
     drop = nn.Dropout(0.5)
     mg.manual_seed(7)
-    a = drop(x).data
+    a = drop(x).array
     mg.manual_seed(7)
-    b = drop(x).data
+    b = drop(x).array
     np.testing.assert_array_equal(a, b)
-    assert not np.array_equal(a, drop(x).data)
+    assert not np.array_equal(a, drop(x).array)
 
 
 def test_dropout_gradient_uses_same_mask():
     x = t64(np.ones((20, 20)), requires_grad=True)
     y = nn.Dropout(0.4)(x)
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, y.data)  # d(x*m/(1-p))/dx = m/(1-p)
+    np.testing.assert_array_equal(x.grad.array, y.array)  # d(x*m/(1-p))/dx = m/(1-p)
 
 
 def test_dropout_edge_probabilities():
     x = mg.randn(5, 5)
-    np.testing.assert_array_equal(nn.Dropout(0.0)(x).data, x.data)
-    assert not nn.Dropout(1.0)(x).data.any()
+    np.testing.assert_array_equal(nn.Dropout(0.0)(x).array, x.array)
+    assert not nn.Dropout(1.0)(x).array.any()
     with pytest.raises(ValueError):
         nn.Dropout(1.5)
     with pytest.raises(ValueError):
@@ -213,13 +213,13 @@ def test_sequential_forward_indexing_slicing_len_iter_append():
     l1, act, l2 = nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2)
     seq = nn.Sequential(l1, act, l2)
     x = mg.randn(5, 4)
-    np.testing.assert_allclose(seq(x).data, l2(act(l1(x))).data)
+    np.testing.assert_allclose(seq(x).array, l2(act(l1(x))).array)
     assert len(seq) == 3
     assert seq[0] is l1 and seq[-1] is l2 and seq[1] is act
     head = seq[:2]
     assert isinstance(head, nn.Sequential) and len(head) == 2
     assert head[0] is l1 and head[1] is act
-    np.testing.assert_allclose(head(x).data, act(l1(x)).data)
+    np.testing.assert_allclose(head(x).array, act(l1(x)).array)
     assert list(seq) == [l1, act, l2]
     with pytest.raises(IndexError):
         seq[3]

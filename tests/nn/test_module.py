@@ -155,9 +155,9 @@ def test_buffers_and_persistence():
 
 def test_buffer_loaded_from_state_dict():
     a, b = Block(), Block()
-    a.running.data[:] = [1, 2, 3, 4]
+    a.running.array[:] = [1, 2, 3, 4]
     b.load_state_dict(a.state_dict())
-    np.testing.assert_array_equal(b.running.data, [1, 2, 3, 4])
+    np.testing.assert_array_equal(b.running.array, [1, 2, 3, 4])
 
 
 # ------------------------------------------------------------------------- modes
@@ -186,7 +186,7 @@ def test_zero_grad_set_to_none_and_zeros():
     net.zero_grad(set_to_none=False)
     for p in net.parameters():
         assert p.grad is grads[id(p)]  # zeroed in place, same tensor
-        assert not p.grad.data.any()
+        assert not p.grad.array.any()
     net.zero_grad()
     assert all(p.grad is None for p in net.parameters())
 
@@ -195,9 +195,9 @@ def test_gradients_accumulate_until_zeroed():
     lin = nn.Linear(3, 1)
     x = mg.randn(4, 3)
     lin(x).sum().backward()
-    g1 = lin.weight.grad.data.copy()
+    g1 = lin.weight.grad.array.copy()
     lin(x).sum().backward()
-    np.testing.assert_allclose(lin.weight.grad.data, 2 * g1, rtol=1e-6)
+    np.testing.assert_allclose(lin.weight.grad.array, 2 * g1, rtol=1e-6)
 
 
 def test_requires_grad_toggle():
@@ -218,14 +218,14 @@ def test_state_dict_keys_and_round_trip():
     assert set(sd) == {"block.scale", "block.fc.weight", "block.fc.bias", "block.running",
                        "head.weight", "head.bias"}
     x = mg.randn(6, 3)
-    assert not np.allclose(a(x).data, b(x).data)
+    assert not np.allclose(a(x).array, b(x).array)
     result = b.load_state_dict(sd)
     assert list(result.missing_keys) == [] and list(result.unexpected_keys) == []
-    np.testing.assert_array_equal(a(x).data, b(x).data)
+    np.testing.assert_array_equal(a(x).array, b(x).array)
     # loading copies values: b's parameters are still its own objects
     assert b.head.weight is not a.head.weight
-    b.head.weight.data[...] = 0
-    assert a.head.weight.data.any()
+    b.head.weight.array[...] = 0
+    assert a.head.weight.array.any()
 
 
 def test_state_dict_values_are_detached():
@@ -237,12 +237,12 @@ def test_load_state_dict_accepts_numpy_arrays():
     lin = nn.Linear(2, 3)
     w = np.arange(6, dtype=np.float32).reshape(3, 2)
     lin.load_state_dict({"weight": w, "bias": np.zeros(3)})
-    np.testing.assert_array_equal(lin.weight.data, w)
+    np.testing.assert_array_equal(lin.weight.array, w)
     assert lin.weight.dtype == np.float32
 
 
 def _snapshot(m):
-    return {k: v.data.copy() for k, v in m.state_dict().items()}
+    return {k: v.array.copy() for k, v in m.state_dict().items()}
 
 
 def _assert_unchanged(m, snap):
@@ -298,7 +298,7 @@ def test_load_state_dict_non_strict_reports_keys():
     result = b.load_state_dict(sd, strict=False)
     assert list(result.missing_keys) == ["head.bias"]
     assert list(result.unexpected_keys) == ["foo"]
-    np.testing.assert_array_equal(b.head.weight.data, a.head.weight.data)
+    np.testing.assert_array_equal(b.head.weight.array, a.head.weight.array)
 
 
 def test_load_state_dict_non_strict_still_rejects_shape_mismatch():
@@ -313,7 +313,7 @@ def test_loaded_parameter_keeps_graph_usable():
     lin = nn.Linear(2, 1)
     lin.load_state_dict(nn.Linear(2, 1).state_dict())
     lin(mg.ones(3, 2)).sum().backward()
-    np.testing.assert_allclose(lin.weight.grad.data, [[3.0, 3.0]])
+    np.testing.assert_allclose(lin.weight.grad.array, [[3.0, 3.0]])
     assert lin.weight.is_leaf and lin.weight.grad_fn is None
 
 
@@ -372,7 +372,7 @@ def test_apply_can_reinitialise():
             nn.init.zeros_(m.weight)
 
     net.apply(init)
-    assert not net.block.fc.weight.data.any() and not net.head.weight.data.any()
+    assert not net.block.fc.weight.array.any() and not net.head.weight.array.any()
 
 
 # --------------------------------------------------------------------- Parameter
@@ -388,7 +388,7 @@ def test_parameter_shares_memory_with_source():
     arr = np.zeros(3, dtype=np.float64)
     p = nn.Parameter(arr)
     assert p.dtype == np.float64
-    p.data[0] = 5
+    p.array[0] = 5
     assert arr[0] == 5
 
 

@@ -60,7 +60,7 @@ def test_scheduler_drives_the_update():
         p.grad = mg.tensor([1.0], dtype=mg.float64)
         opt.step()
         sched.step()
-    assert p.data[0] == pytest.approx(-1.11, rel=1e-12)
+    assert p.array[0] == pytest.approx(-1.11, rel=1e-12)
 
 
 def test_reduce_on_plateau_min_mode_patience_and_cooldown():

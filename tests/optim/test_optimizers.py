@@ -47,7 +47,7 @@ def test_sgd_plain_step():
     opt = optim.SGD([p], lr=0.1)
     set_grad(p, [0.5, 1.0])
     opt.step()
-    np.testing.assert_allclose(p.data, [0.95, -2.1], rtol=1e-15)
+    np.testing.assert_allclose(p.array, [0.95, -2.1], rtol=1e-15)
 
 
 def test_sgd_momentum_dampening_weight_decay_by_hand():
@@ -60,7 +60,7 @@ def test_sgd_momentum_dampening_weight_decay_by_hand():
         d = g + 0.1 * w
         buf = d if buf is None else 0.9 * buf + 0.5 * d
         w -= 0.1 * buf
-        assert p.data[0] == pytest.approx(w, rel=1e-14)
+        assert p.array[0] == pytest.approx(w, rel=1e-14)
 
 
 def test_sgd_nesterov_by_hand():
@@ -72,7 +72,7 @@ def test_sgd_nesterov_by_hand():
         opt.step()
         buf = g if buf is None else 0.8 * buf + g
         w -= 0.05 * (g + 0.8 * buf)
-        assert p.data[0] == pytest.approx(w, rel=1e-14)
+        assert p.array[0] == pytest.approx(w, rel=1e-14)
 
 
 def test_adam_first_step_is_lr_times_sign():
@@ -81,7 +81,7 @@ def test_adam_first_step_is_lr_times_sign():
     opt = optim.Adam([p], lr=0.01)
     set_grad(p, [3.0, -0.002, 50.0])
     opt.step()
-    np.testing.assert_allclose(p.data, [0.99, 1.01, 0.99], rtol=1e-7)
+    np.testing.assert_allclose(p.array, [0.99, 1.01, 0.99], rtol=1e-7)
 
 
 def test_adam_by_hand_with_amsgrad_and_weight_decay():
@@ -97,7 +97,7 @@ def test_adam_by_hand_with_amsgrad_and_weight_decay():
         v = b2 * v + (1 - b2) * g * g
         vmax = max(vmax, v)
         w -= lr * (m / (1 - b1 ** t)) / (math.sqrt(vmax / (1 - b2 ** t)) + eps)
-        assert p.data[0] == pytest.approx(w, rel=1e-13)
+        assert p.array[0] == pytest.approx(w, rel=1e-13)
 
 
 def test_adamw_decouples_weight_decay():
@@ -109,8 +109,8 @@ def test_adamw_decouples_weight_decay():
     adamw.step()
     adam.step()
     # zero gradient: Adam does not move, AdamW only shrinks the weight by lr * wd
-    assert q.data[0] == 1.0
-    assert p.data[0] == pytest.approx(1 - 0.1 * 0.5, rel=1e-15)
+    assert q.array[0] == 1.0
+    assert p.array[0] == pytest.approx(1 - 0.1 * 0.5, rel=1e-15)
     assert optim.AdamW([param([1.0])]).param_groups[0]["weight_decay"] == 0.01
 
 
@@ -119,7 +119,7 @@ def test_maximize_climbs():
     opt = optim.SGD([p], lr=0.1, maximize=True)
     set_grad(p, [1.0])
     opt.step()
-    assert p.data[0] == pytest.approx(0.1)
+    assert p.array[0] == pytest.approx(0.1)
 
 
 def test_params_without_grad_are_skipped():
@@ -127,7 +127,7 @@ def test_params_without_grad_are_skipped():
     opt = optim.Adam([a, b], lr=0.1)
     set_grad(a, [1.0])
     opt.step()
-    assert b.data[0] == 2.0 and a.data[0] != 1.0
+    assert b.array[0] == 2.0 and a.array[0] != 1.0
     assert b not in opt.state
 
 
@@ -139,13 +139,13 @@ def test_params_without_grad_are_skipped():
 def test_updates_are_in_place_and_record_no_graph(make):
     model = mlp()
     opt = make(model.parameters())
-    arrays = [p.data for p in model.parameters()]
+    arrays = [p.array for p in model.parameters()]
     before = [a.copy() for a in arrays]
     x, y = batch()
     for _ in range(3):
         train_step(model, opt, x, y)
     for p, arr, old in zip(model.parameters(), arrays, before):
-        assert p.data is arr  # the same numpy array object
+        assert p.array is arr  # the same numpy array object
         assert not np.array_equal(arr, old)
         assert p.is_leaf and p.grad_fn is None and p.requires_grad
         assert isinstance(p, nn.Parameter)
@@ -166,14 +166,14 @@ def test_step_allocates_no_parameter_sized_temporaries(make):
     opt = make([w])
     set_grad(w, np.linspace(2, 3, 50_000))
     opt.step()  # the first step creates the state and the scratch arrays
-    before = w.data.copy()
+    before = w.array.copy()
     tracemalloc.start()
     try:
         opt.step()
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert not np.array_equal(w.data, before)
+    assert not np.array_equal(w.array, before)
     assert peak < 20_000  # bytes: no temporary of the parameter's size (400 kB)
 
 
@@ -206,7 +206,7 @@ def test_zero_grad_set_to_none_and_zeros():
     grads = [p.grad for p in model.parameters()]
     opt.zero_grad(set_to_none=False)
     for p, g in zip(model.parameters(), grads):
-        assert p.grad is g and not g.data.any()
+        assert p.grad is g and not g.array.any()
     opt.zero_grad()
     assert all(p.grad is None for p in model.parameters())
 
@@ -220,10 +220,10 @@ def test_param_groups_have_own_options():
     ps = list(model.parameters())
     for p in ps:
         set_grad(p, np.ones(p.shape))
-    before = [p.data.copy() for p in ps]
+    before = [p.array.copy() for p in ps]
     opt.step()
-    np.testing.assert_allclose(before[0] - ps[0].data, 0.5)
-    np.testing.assert_allclose(before[3] - ps[3].data, 0.1)
+    np.testing.assert_allclose(before[0] - ps[0].array, 0.5)
+    np.testing.assert_allclose(before[3] - ps[3].array, 0.1)
 
 
 def test_add_param_group():
@@ -236,8 +236,8 @@ def test_add_param_group():
     set_grad(a, [1.0])
     set_grad(b, [1.0])
     opt.step()
-    assert a.data[0] == pytest.approx(0.9, rel=1e-6)
-    assert b.data[0] == pytest.approx(0.99, rel=1e-6)
+    assert a.array[0] == pytest.approx(0.9, rel=1e-6)
+    assert b.array[0] == pytest.approx(0.99, rel=1e-6)
     with pytest.raises(ValueError, match="more than once"):
         opt.add_param_group({"params": [a]})
 
@@ -316,7 +316,7 @@ def test_resumed_optimizer_continues_exactly(make, through_file, tmp_path):
         train_step(model, opt, x, y)
         train_step(model2, opt2, x, y)
         for p, q in zip(model.parameters(), model2.parameters()):
-            np.testing.assert_array_equal(p.data, q.data)
+            np.testing.assert_array_equal(p.array, q.array)
 
 
 def test_state_dict_is_a_snapshot_not_a_live_view():

@@ -26,7 +26,7 @@ def make_pair():
     with torch.no_grad():
         for (name, p), (tname, tp) in zip(ours.named_parameters(), theirs.named_parameters()):
             assert name == tname and p.shape == tuple(tp.shape)
-            tp.copy_(torch.from_numpy(p.data))
+            tp.copy_(torch.from_numpy(p.array))
     return ours, theirs
 
 
@@ -83,14 +83,14 @@ def test_trajectory_matches_torch(case, split):
         topt.step()
         assert loss.item() == pytest.approx(tloss.item(), rel=RTOL, abs=ATOL), f"step {i}"
         for (name, p), tp in zip(ours.named_parameters(), theirs.parameters()):
-            np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=RTOL, atol=ATOL,
+            np.testing.assert_allclose(p.array, tp.detach().numpy(), rtol=RTOL, atol=ATOL,
                                        err_msg=f"{case}: {name} after step {i + 1}")
 
 
 def test_training_actually_moves_the_weights():
     # guards against a vacuous comparison (e.g. both sides never stepping)
     ours, _ = make_pair()
-    before = [p.data.copy() for p in ours.parameters()]
+    before = [p.array.copy() for p in ours.parameters()]
     opt = optim.Adam(ours.parameters(), lr=0.01)
     losses = []
     for xb, yb in batches()[:20]:
@@ -99,7 +99,7 @@ def test_training_actually_moves_the_weights():
         loss.backward()
         opt.step()
         losses.append(loss.item())
-    assert all(not np.allclose(b, p.data) for b, p in zip(before, ours.parameters()))
+    assert all(not np.allclose(b, p.array) for b, p in zip(before, ours.parameters()))
 
 
 def test_state_dict_keys_match_torch():
@@ -116,7 +116,7 @@ def test_state_dict_keys_match_torch():
     assert set(sd["state"]) == set(tsd["state"])
     assert set(sd["state"][0]) == set(tsd["state"][0])
     for k in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):
-        np.testing.assert_allclose(sd["state"][0][k].data, tsd["state"][0][k].numpy(),
+        np.testing.assert_allclose(sd["state"][0][k].array, tsd["state"][0][k].numpy(),
                                    rtol=RTOL, atol=ATOL)
     assert [g["params"] for g in sd["param_groups"]] == \
         [g["params"] for g in tsd["param_groups"]]
