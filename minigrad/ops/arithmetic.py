@@ -108,7 +108,8 @@ class Div(Function):
 
 
 class Pow(Function):
-    """``a ** b``; d/da = b a^(b-1) (0 where b == 0), d/db = a^b log(a) (0 where a <= 0)."""
+    """``a ** b``; d/da = b a^(b-1) (0 where b == 0), d/db = a^b log(a) (0 where a == 0 and
+    b >= 0), as torch: nan where a < 0 (no real log), -inf where a == 0 and b < 0."""
 
     @staticmethod
     def forward(ctx: Ctx, a: Operand, b: Operand) -> np.ndarray:
@@ -132,11 +133,17 @@ class Pow(Function):
         if ctx.needs_input_grad[1]:
             a_data = array_of(a)
             if isinstance(a, Tensor) and (a_data > 0).all():
-                log_a = a.log()  # differentiable, for higher-order gradients
-            else:  # a <= 0 somewhere: no real log there; take the gradient as 0
-                log_a = np.log(np.where(a_data > 0, a_data, 1)).astype(out.dtype)
-            grad_b = grad * out * log_a
+                grad_b = grad * out * a.log()  # differentiable, for higher-order gradients
+            else:
+                grad_b = grad * _out_log_base(a_data, array_of(b), out)
         return grad_a, grad_b
+
+
+def _out_log_base(a: np.ndarray | float, b: np.ndarray | float, out: Tensor) -> Tensor:
+    """``a**b * log(a)``, torch's d(a**b)/db at any base: 0 where a == 0 and b >= 0 (the
+    limit), else what the formula gives: nan for a < 0, -inf for a == 0 and b < 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return where(np.equal(a, 0) & np.greater_equal(b, 0), 0.0, out * np.log(a))
 
 
 class Neg(Function):

@@ -19,6 +19,7 @@ import numpy as np
 from .._tensor import Tensor, _wrap, max_result, min_result
 from ..autograd.function import Function
 from ._util import normalize_dim, normalize_dims, np_aliases
+from .elementwise import where
 
 if TYPE_CHECKING:
     from .._tensor import Dims
@@ -66,6 +67,23 @@ class Mean(Function):
     @staticmethod
     def backward(ctx: Ctx, grad: Tensor) -> tuple[Tensor, None, None]:
         return _restore(grad / ctx.count, ctx.shape, ctx.dims, ctx.keepdim), None, None
+
+
+class StdFromVar(Function):
+    """``sqrt(var)`` for ``std``, with torch's gradient: 0 where the std is 0 (identical
+    values), where plain sqrt would give 0 * inf = nan."""
+
+    @staticmethod
+    def forward(ctx: Ctx, v: Tensor) -> np.ndarray:
+        out = np.sqrt(v.array)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Ctx, grad: Tensor) -> Tensor:
+        (std,) = ctx.saved_tensors
+        zero = std.array == 0
+        return where(zero, 0.0, grad / (where(zero, 1.0, std) * 2))  # finite at any order
 
 
 class _Extreme(Function):
@@ -214,8 +232,9 @@ def var(x: Tensor, dim: Dims = None, correction: float = 1, keepdim: bool = Fals
 
 def std(x: Tensor, dim: Dims = None, correction: float = 1, keepdim: bool = False,
            **np_names: Any) -> Tensor:
-    """Standard deviation: ``sqrt(var(...))``."""
-    return var(x, dim, correction=correction, keepdim=keepdim, **np_names).sqrt()
+    """Standard deviation: ``sqrt(var(...))``; its gradient is 0 over identical values, as
+    torch's."""
+    return StdFromVar.apply(var(x, dim, correction=correction, keepdim=keepdim, **np_names))
 
 
 def amax(x: Tensor, dim: Dims = None, keepdim: bool = False, **np_names: Any) -> Tensor:

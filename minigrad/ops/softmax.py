@@ -15,8 +15,11 @@ if TYPE_CHECKING:
 
 
 def _shifted(x: np.ndarray, dim: int | None) -> np.ndarray:
+    """``x - max(x)`` along ``dim``. As torch, a slice holding +inf (or all -inf) becomes
+    nan: inf - inf, so its softmax, log_softmax and their gradients are nan throughout."""
     m = np.max(x, axis=dim, keepdims=True, initial=-np.inf)  # initial: empty dims are fine
-    return x - np.where(np.isfinite(m), m, 0)
+    with np.errstate(invalid="ignore"):
+        return x - m
 
 
 class Softmax(Function):
