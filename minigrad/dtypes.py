@@ -8,8 +8,17 @@ Rules (PyTorch's, which differ from numpy's in a few spots):
   Python ints become int64, Python bools become bool; a numpy array keeps its dtype.
 * Binary ops follow numpy's promotion (NEP 50: Python scalars never widen a tensor),
   except that a result numpy would widen to float64 stays float32 unless one operand
-  really is float64. So ``int_tensor / 2``, ``int_tensor * 0.5`` and
-  ``int64 @ float32`` give float32, as in torch.
+  really is float64. So ``int_tensor / 2`` and ``int_tensor * 0.5`` give float32, as in
+  torch, and so does ``int64 @ float32`` (where torch refuses mixed dtypes).
+* A numpy scalar (``np.float64(2)``, ``np.sqrt(2.0)``, ``np.float32(2)``, ``np.int64(3)``)
+  counts as the Python number it holds, as in torch: ``float32_tensor * np.sqrt(2.0)``
+  stays float32, ``int64_tensor * np.float64(0.5)`` is float32. A numpy array, 0-d
+  included, counts as a tensor of its dtype: ``float32_tensor * np.array(2.0)`` is
+  float64 (in torch too).
+* ``nn.Linear`` / ``F.linear`` follow torch: the input must have the weight's dtype
+  (and the bias too), else a TypeError naming both dtypes. A float32 layer fed an int64
+  batch is a missing ``.float()``; promoting silently would compute the layer in another
+  dtype than its weights.
 * Gradients always have their input's exact dtype.
 """
 

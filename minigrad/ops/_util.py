@@ -24,13 +24,17 @@ _OK_TYPES = (int, float, bool, np.ndarray, np.generic)
 
 
 def operand(x: Any, op: str) -> Any:
-    """Accept a Tensor, a Python number or a numpy array as the other side of an op."""
+    """Accept a Tensor, a Python number or a numpy array as the other side of an op.
+
+    A numpy scalar (``np.float64(2)``, ``np.sqrt(2.0)``) becomes the Python number it holds:
+    it promotes as one, as in torch (see ``minigrad.dtypes``).
+    """
     if isinstance(x, _t.Tensor) or type(x) in (int, float):
         return x
     if isinstance(x, _OK_TYPES):
-        if isinstance(x, np.ndarray) and x.dtype.kind not in "biuf":
-            raise TypeError(f"{op}: numpy arrays of dtype {x.dtype} are not supported")
-        return x
+        if isinstance(x, np.ndarray | np.generic) and x.dtype.kind not in "biuf":
+            raise TypeError(f"{op}: numpy values of dtype {x.dtype} are not supported")
+        return x.item() if isinstance(x, np.generic) else x
     raise TypeError(f"{op}: unsupported operand type {type(x).__name__}; use a Tensor, a "
                     "Python number or a numpy array (wrap lists with mg.tensor(...))")
 

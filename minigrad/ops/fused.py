@@ -43,6 +43,8 @@ class FusedLinear(Function):
         if bias is not None and bias.array.shape != w_shape[:1]:
             raise ValueError(f"linear: bias of shape {bias.shape} does not match "
                              f"out_features {weight.shape[0]}")
+        if x.array.dtype != w.dtype or (bias is not None and bias.array.dtype != w.dtype):
+            _dtype_error(x, weight, bias)
         ctx.save_for_backward(x if ctx.needs_input_grad[1] else None,
                               weight if ctx.needs_input_grad[0] else None)
         out = np.matmul(x.array, w.T)
@@ -63,6 +65,16 @@ class FusedLinear(Function):
         if ctx.needs_input_grad[2]:  # (ndarray.sum has a slow Python layer)
             grad_b = np.add.reduce(rows, 0) if type(rows) is np.ndarray else rows.sum(0)
         return grad_x, grad_w, grad_b
+
+
+def _dtype_error(x: Tensor, weight: Tensor, bias: Tensor | None) -> None:
+    """linear's inputs must share the weight's dtype, as torch's (see ``minigrad.dtypes``)."""
+    if x.array.dtype != weight.array.dtype:
+        raise TypeError(f"linear: input and weight must have the same dtype, got {x.dtype} "
+                        f"and {weight.dtype}; convert the input, e.g. x.to(mg.{weight.dtype})")
+    assert bias is not None
+    raise TypeError(f"linear: bias and weight must have the same dtype, got {bias.dtype} and "
+                    f"{weight.dtype}")
 
 
 def reduce_loss(loss: Any, reduction: str) -> Any:
