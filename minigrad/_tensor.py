@@ -65,6 +65,9 @@ def _check_grad(tensor: Tensor, grad: object) -> None:
     if not isinstance(grad, Tensor):
         raise TypeError(f"grad: assigned grad must be a Tensor or None, "
                         f"got {type(grad).__name__}")
+    if grad is tensor:
+        raise RuntimeError("grad: can't assign a tensor as its own grad; assign a copy "
+                           "(t.detach().clone())")
     if grad.array.shape != tensor.array.shape:
         raise RuntimeError(f"grad: assigned grad has shape {grad.shape}, but the tensor has "
                            f"shape {tensor.shape}")

@@ -4,6 +4,7 @@ generator, with torch's names and formulas."""
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -72,9 +73,21 @@ def ones_(tensor: Tensor) -> Tensor:
     return _fill(tensor, 1)
 
 
+def _empty(tensor: Tensor, warn: bool) -> bool:
+    """True for a tensor with no elements (a zero-size dim), which the fan-based schemes
+    leave as it is (their fan may be 0); kaiming warns about it, as torch's does."""
+    if tensor.array.size:
+        return False
+    if warn:
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
+    return True
+
+
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     """Glorot uniform: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    if _empty(tensor, warn=False):
+        return tensor
     a = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return uniform_(tensor, -a, a)
 
@@ -82,12 +95,16 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
 def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     """Glorot normal: N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    if _empty(tensor, warn=False):
+        return tensor
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))
 
 
 def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
                      nonlinearity: str = "leaky_relu") -> Tensor:
     """He uniform: U(-b, b) with b = gain * sqrt(3 / fan) (gain for ``nonlinearity``)."""
+    if _empty(tensor, warn=True):
+        return tensor
     bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / _fan(tensor, mode))
     return uniform_(tensor, -bound, bound)
 
@@ -95,5 +112,7 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
 def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu") -> Tensor:
     """He normal: N(0, std^2) with std = gain / sqrt(fan)."""
+    if _empty(tensor, warn=True):
+        return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std)

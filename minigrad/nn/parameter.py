@@ -29,8 +29,12 @@ class Parameter(Tensor):
         arr = data.array if isinstance(data, Tensor) else data
         if not isinstance(arr, np.ndarray):
             arr = _to_array(arr)
-        super().__init__(arr if arr.dtype.kind == "f" else arr.astype(np.float32))
-        self.array = arr if arr.dtype.kind == "f" else self.array
+        if requires_grad and arr.dtype.kind != "f":  # as torch: no silent cast to float
+            raise RuntimeError(f"Parameter: only floating-point tensors can require "
+                               f"gradients, got {arr.dtype}; convert it first, e.g. "
+                               f"Parameter(t.float()), or pass requires_grad=False")
+        super().__init__(arr)
+        self.array = arr
         self.requires_grad_(requires_grad)
 
     def __repr__(self) -> str:

@@ -392,9 +392,21 @@ def test_parameter_shares_memory_with_source():
     assert arr[0] == 5
 
 
-def test_parameter_from_integers_is_float():
-    p = nn.Parameter(np.arange(3))
-    assert p.dtype.kind == "f"
+@pytest.mark.parametrize("data", [np.arange(3), [1, 2], np.ones(2, dtype=bool),
+                                  mg.ones(2, dtype=mg.int64)])
+def test_parameter_of_integers_raises_as_torch(data):
+    # torch: "Only Tensors of floating point and complex dtype can require gradients";
+    # it used to become float32 silently.
+    with pytest.raises(RuntimeError, match="floating-point.*requires_grad=False"):
+        nn.Parameter(data)
+
+
+def test_parameter_of_integers_without_grad_keeps_its_dtype():
+    arr = np.arange(3)
+    p = nn.Parameter(arr, requires_grad=False)
+    assert p.dtype == np.int64 and not p.requires_grad
+    arr[0] = 7  # shares memory, as torch.nn.Parameter(t, requires_grad=False)
+    assert p.array[0] == 7
 
 
 def test_sequential_from_ordered_dict_names():
