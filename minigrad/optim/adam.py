@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -29,15 +29,20 @@ class Adam(Optimizer):
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, amsgrad: bool = False,
                  maximize: bool = False) -> None:
-        if eps < 0:
-            raise ValueError(f"{type(self).__name__}: invalid eps {eps}; it must be >= 0")
-        for i, b in enumerate(betas):
-            if not 0 <= b < 1:
-                raise ValueError(f"{type(self).__name__}: invalid beta at index {i}: {b}; it "
-                                 "must be in [0, 1)")
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps,
                                       weight_decay=weight_decay, amsgrad=amsgrad,
                                       maximize=maximize))
+
+    def _validate(self, group: dict[str, Any]) -> None:
+        super()._validate(group)
+        self._check(group["eps"], "epsilon value")
+        betas = group["betas"]
+        if not isinstance(betas, tuple | list) or len(betas) != 2:
+            raise ValueError(f"{type(self).__name__}: betas must be a pair (beta1, beta2), "
+                             f"got {betas!r}")
+        group["betas"] = tuple(betas)
+        for i, b in enumerate(betas):
+            self._check(b, f"beta parameter at index {i}", 0.0, 1.0)
 
     def step(self) -> None:
         # Temporaries go to scratch arrays (out=): a step allocates nothing after the

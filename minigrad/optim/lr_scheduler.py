@@ -28,6 +28,12 @@ class _Schedule:
         self.__dict__.update(state_dict)
 
 
+def _check_optimizer(scheduler: object, optimizer: object) -> None:
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"{type(scheduler).__name__}: expected an Optimizer, got "
+                        f"{type(optimizer).__name__}")
+
+
 class LRScheduler(_Schedule):
     """Base class: sets each group's lr from ``get_lr()`` for the current epoch."""
 
@@ -35,12 +41,16 @@ class LRScheduler(_Schedule):
     last_epoch: int
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(self).__name__}: expected an Optimizer, got "
-                            f"{type(optimizer).__name__}")
+        _check_optimizer(self, optimizer)
         self.optimizer = optimizer
-        for group in optimizer.param_groups:
-            group.setdefault("initial_lr", group["lr"])
+        for i, group in enumerate(optimizer.param_groups):
+            if last_epoch == -1:
+                group.setdefault("initial_lr", group["lr"])
+            elif "initial_lr" not in group:  # as torch: resuming needs the saved base lr
+                raise KeyError(f"{type(self).__name__}: param 'initial_lr' is not specified "
+                               f"in param_groups[{i}] when resuming with last_epoch="
+                               f"{last_epoch}; load the optimizer's state_dict first, or "
+                               "start with last_epoch=-1")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
         self.step()
@@ -126,14 +136,20 @@ class ReduceLROnPlateau(_Schedule):
                  patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
                  cooldown: int = 0, min_lr: float | list[float] = 0.0,
                  eps: float = 1e-8) -> None:
-        if factor >= 1.0:
-            raise ValueError(f"ReduceLROnPlateau: factor must be < 1, got {factor}")
-        if mode not in ("min", "max") or threshold_mode not in ("rel", "abs"):
-            raise ValueError("ReduceLROnPlateau: mode must be 'min'/'max' and threshold_mode "
-                             "'rel'/'abs'")
+        if not factor < 1.0:  # nan too
+            raise ValueError(f"ReduceLROnPlateau: factor should be < 1.0, got {factor}")
+        if mode not in ("min", "max"):
+            raise ValueError(f"ReduceLROnPlateau: mode {mode!r} is unknown; use 'min' or 'max'")
+        if threshold_mode not in ("rel", "abs"):
+            raise ValueError(f"ReduceLROnPlateau: threshold mode {threshold_mode!r} is "
+                             "unknown; use 'rel' or 'abs'")
+        _check_optimizer(self, optimizer)
         self.optimizer = optimizer
         n = len(optimizer.param_groups)
         self.min_lrs = list(min_lr) if isinstance(min_lr, list | tuple) else [min_lr] * n
+        if len(self.min_lrs) != n:
+            raise ValueError(f"ReduceLROnPlateau: expected {n} min_lrs (one per parameter "
+                             f"group), got {len(self.min_lrs)}")
         self.mode, self.factor, self.patience = mode, factor, patience
         self.threshold, self.threshold_mode = threshold, threshold_mode
         self.cooldown, self.eps = cooldown, eps

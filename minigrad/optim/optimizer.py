@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import math
+import numbers
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeAlias
 
@@ -66,13 +68,21 @@ class Optimizer:
         self.param_groups.append(full)
 
     def _validate(self, group: dict[str, Any]) -> None:
-        lr = group.get("lr")
-        if lr is None or lr < 0:
-            raise ValueError(f"{type(self).__name__}: invalid learning rate {lr}; it must be "
-                             ">= 0")
-        if group.get("weight_decay", 0) < 0:
-            raise ValueError(f"{type(self).__name__}: invalid weight_decay "
-                             f"{group['weight_decay']}; it must be >= 0")
+        """Check a group's options (every group's, not only the defaults) as torch checks
+        them; a nan is refused everywhere (it would turn every parameter into nan)."""
+        self._check(group.get("lr"), "learning rate")
+        self._check(group.get("weight_decay", 0), "weight_decay value")
+
+    def _check(self, value: Any, what: str, low: float = 0.0, high: float | None = None) -> None:
+        """``value`` must be a number in ``[low, high)`` (``[low, inf]`` without ``high``)."""
+        name = type(self).__name__
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name}: {what} must be a number, got {value!r}")
+        v = float(value)
+        if not (low <= v and (high is None or v < high)):  # False for nan
+            bounds = (f"in [{low:g}, {high:g})" if high is not None else
+                      f">= {low:g}" if low > -math.inf else "a number, not nan")
+            raise ValueError(f"{name}: invalid {what}: {value}; it must be {bounds}")
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset gradients: to None (default, frees memory) or to zeros in place."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import math
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,13 +33,18 @@ class SGD(Optimizer):
     def __init__(self, params: Params, lr: float = 1e-3, momentum: float = 0,
                  dampening: float = 0, weight_decay: float = 0, nesterov: bool = False,
                  maximize: bool = False) -> None:
-        if momentum < 0:
-            raise ValueError(f"SGD: invalid momentum {momentum}; it must be >= 0")
-        if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError("SGD: nesterov momentum needs momentum > 0 and dampening = 0")
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov,
                                       maximize=maximize))
+
+    def _validate(self, group: dict[str, Any]) -> None:
+        super()._validate(group)
+        self._check(group["momentum"], "momentum value")
+        self._check(group["dampening"], "dampening value", -math.inf)  # any number but nan
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError("SGD: nesterov=True requires a momentum and zero dampening "
+                             f"(got momentum={group['momentum']}, "
+                             f"dampening={group['dampening']})")
 
     def step(self) -> None:
         # Temporaries go to the optimizer's scratch arrays (out=), so a step allocates
