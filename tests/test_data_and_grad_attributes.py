@@ -85,6 +85,36 @@ def test_grad_assignment_is_checked_where_it_happens():
     assert p.grad is None
 
 
+def test_a_tensor_is_not_its_own_grad():
+    p = nn.Parameter(mg.zeros(3))
+    with pytest.raises(RuntimeError, match="can't assign a tensor as its own grad"):
+        p.grad = p  # torch: "can't assign Variable as its own grad"
+    assert p.grad is None
+    p.grad = p.detach().clone()  # a copy is fine
+    assert p.grad is not None
+
+
+@pytest.mark.parametrize("t", [mg.zeros(3), mg.zeros(3, dtype=mg.int64)], ids=str)
+def test_grad_of_a_tensor_that_does_not_require_grad_is_settable_as_torch(t):
+    # torch accepts x.grad = g for any tensor, checking only type, shape and dtype
+    g = mg.ones_like(t)
+    t.grad = g
+    assert t.grad is g
+    with pytest.raises(RuntimeError, match="shape"):
+        t.grad = mg.ones(2, dtype=t.dtype)
+
+
+@pytest.mark.needs_torch
+def test_own_grad_is_refused_by_torch_too():
+    torch = pytest.importorskip("torch")
+    p = torch.nn.Parameter(torch.zeros(3))
+    with pytest.raises(RuntimeError, match="own grad"):
+        p.grad = p
+    x = torch.zeros(3, dtype=torch.int64)
+    x.grad = torch.ones(3, dtype=torch.int64)
+    assert x.grad is not None
+
+
 def test_an_assigned_grad_is_accumulated_into():
     p = nn.Parameter(mg.tensor([1.0, 2.0]))
     p.grad = mg.tensor([10.0, 10.0])
