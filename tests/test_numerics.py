@@ -147,6 +147,7 @@ PROMOTION_CASES = [  # np.bool_ is left out: torch reads it as a float (int64 * 
 
 
 @needs_torch
+@pytest.mark.filterwarnings("ignore:__array_wrap__:DeprecationWarning")  # torch's, with arrays
 @pytest.mark.parametrize("dtype, scalar", PROMOTION_CASES, ids=repr)
 @pytest.mark.parametrize("op", ["mul", "add", "sub", "div", "pow"])
 def test_numpy_operands_promote_as_torch(op, dtype, scalar):
