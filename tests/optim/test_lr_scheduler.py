@@ -125,7 +125,7 @@ def test_scheduler_with_checkpoint_file(tmp_path):
     sched = lr_scheduler.ReduceLROnPlateau(opt, patience=1)
     for m in [3, 3, 3, 2]:
         sched.step(m)
-    mg.save(sched.state_dict(), tmp_path / "s.npz")
+    mg.save(sched.state_dict(), tmp_path / "s.safetensors")
     sched2 = lr_scheduler.ReduceLROnPlateau(make_opt(), patience=1)
-    sched2.load_state_dict(mg.load(tmp_path / "s.npz"))
+    sched2.load_state_dict(mg.load(tmp_path / "s.safetensors"))
     assert sched2.best == sched.best and sched2.num_bad_epochs == sched.num_bad_epochs

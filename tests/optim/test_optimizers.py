@@ -301,8 +301,8 @@ def test_resumed_optimizer_continues_exactly(make, through_file, tmp_path):
         train_step(model, opt, x, y)
     ckpt = {"model": model.state_dict(), "optim": opt.state_dict()}
     if through_file:
-        mg.save(ckpt, tmp_path / "ckpt.npz")
-        ckpt = mg.load(tmp_path / "ckpt.npz")
+        mg.save(ckpt, tmp_path / "ckpt.safetensors")
+        ckpt = mg.load(tmp_path / "ckpt.safetensors")
     else:
         ckpt = copy.deepcopy(ckpt)
     # a fresh model and optimizer, from different weights, restored from the checkpoint
