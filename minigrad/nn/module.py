@@ -47,6 +47,19 @@ class IncompatibleKeys(NamedTuple):
     unexpected_keys: list[str]
 
 
+def _loadable(value: Any, target: Tensor) -> np.ndarray:
+    """``value`` (a Tensor or array-like) as an array of ``target``'s shape and dtype;
+    ValueError saying why not."""
+    array = value.array if isinstance(value, Tensor) else np.asarray(value)
+    if array.dtype.kind not in "biuf":
+        raise ValueError(f"the checkpoint's value has dtype {array.dtype}, which can't be "
+                         f"converted to this model's {target.dtype}")
+    if array.shape != target.shape:
+        raise ValueError(f"size mismatch: checkpoint has shape {array.shape}, this model "
+                         f"has {target.shape}")
+    return array.astype(target.dtype, copy=False)
+
+
 class Module:
     """Base class of layers and models: define ``__init__`` (assign layers and
     Parameters as attributes) and ``forward``; call the module to run ``forward``.
@@ -291,9 +304,10 @@ class Module:
                         strict: bool = True) -> IncompatibleKeys:
         """Copy values from ``state_dict`` into this module's parameters and buffers.
 
-        Everything is checked before anything is written, so a failed load leaves the
-        module unchanged. With ``strict`` (default) missing or unexpected keys are errors;
-        shape mismatches always are.
+        All or nothing: every value is converted and checked (shape, a dtype that converts
+        to the parameter's) before anything is written, so a failed load names the keys at
+        fault and leaves the module exactly as it was. With ``strict`` (default) missing
+        or unexpected keys are errors; bad values always are.
         """
         own = self.state_dict()
         missing = [k for k in own if k not in state_dict]
@@ -303,22 +317,19 @@ class Module:
             problems.append(f"missing keys: {missing}")
         if strict and unexpected:
             problems.append(f"unexpected keys: {unexpected}")
+        arrays: dict[str, np.ndarray] = {}
         for k, target in own.items():
             if k in state_dict:
-                value = state_dict[k]
-                shape = np.shape(value.array if isinstance(value, Tensor) else value)
-                if shape != target.shape:
-                    problems.append(f"size mismatch for {k}: checkpoint has shape {shape}, "
-                                    f"this model has {target.shape}")
+                try:
+                    arrays[k] = _loadable(state_dict[k], target)
+                except (TypeError, ValueError) as err:
+                    problems.append(f"{k}: {err}")
         if problems:
             raise RuntimeError(f"load_state_dict into {type(self).__name__} failed (nothing "
                                "was changed):\n  " + "\n  ".join(problems))
         with no_grad():
-            for k, target in own.items():
-                if k in state_dict:
-                    value = state_dict[k]
-                    src = value.array if isinstance(value, Tensor) else np.asarray(value)
-                    write_in_place(target, src, casting="unsafe")
+            for k, array in arrays.items():
+                write_in_place(own[k], array)
         return IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------- repr

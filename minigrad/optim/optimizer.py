@@ -17,6 +17,21 @@ from .._tensor import Tensor, zero_grad_in_place
 Params: TypeAlias = Iterable[Tensor] | Iterable[dict[str, Any]]
 
 
+def _state_value(value: Any, p: Tensor, where: str) -> Any:
+    """A saved state entry ready for parameter ``p``: arrays (Tensors) become fresh arrays
+    of ``p``'s dtype and of its shape (or 0-d); ValueError naming ``where`` if they can't."""
+    if not isinstance(value, Tensor | np.ndarray):
+        return copy.deepcopy(value)  # step counts and other plain values
+    array = value.array if isinstance(value, Tensor) else value
+    if array.dtype.kind not in "biuf":
+        raise ValueError(f"load_state_dict: {where} has dtype {array.dtype}, which can't be "
+                         f"converted to the parameter's {p.dtype}")
+    if array.shape not in ((), p.shape):
+        raise ValueError(f"load_state_dict: {where} has shape {array.shape}, but the "
+                         f"parameter has shape {p.shape}")
+    return np.array(array, dtype=p.dtype)
+
+
 class Optimizer:
     """Base class: holds ``param_groups`` (dicts of params and options) and ``state``.
 
@@ -124,38 +139,47 @@ class Optimizer:
         return self.state.items()  # keyed by the parameter itself (identity hash)
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore options and per-parameter state saved by ``state_dict``."""
+        """Restore options and per-parameter state saved by ``state_dict``.
+
+        All or nothing: every entry is checked and converted first, so a failure names
+        the entry at fault and leaves the optimizer exactly as it was.
+        """
+        groups = self._checked_groups(state_dict)
+        by_index: dict[int, Tensor] = {}
+        for saved, own in zip(groups, self.param_groups):
+            by_index.update(zip(saved["params"], own["params"]))
+        new_state: dict[Tensor, dict[str, Any]] = {}
+        for key, entries in state_dict["state"].items():
+            p = by_index.get(int(key)) if str(key).isdecimal() else None
+            if p is None or not isinstance(entries, dict):
+                raise ValueError(f"load_state_dict: state[{key!r}] is not the state of one of "
+                                 f"this optimizer's {len(by_index)} parameters")
+            new_state[p] = {k: _state_value(v, p, f"state[{key}][{k!r}]")
+                            for k, v in entries.items()}
+        for saved, own in zip(groups, self.param_groups):
+            own.update({k: copy.deepcopy(v) for k, v in saved.items() if k != "params"})
+        self.state = new_state
+
+    def _checked_groups(self, state_dict: Any) -> list[dict[str, Any]]:
+        """``state_dict['param_groups']`` after checking that it fits this optimizer."""
         groups = state_dict.get("param_groups") if isinstance(state_dict, dict) else None
-        if groups is None or "state" not in state_dict:
+        if not isinstance(groups, list) or not isinstance(state_dict.get("state"), dict):
             raise ValueError("load_state_dict: expected a dict with 'state' and "
                              "'param_groups' (from Optimizer.state_dict())")
         if len(groups) != len(self.param_groups):
             raise ValueError(f"load_state_dict: the checkpoint has {len(groups)} parameter "
                              f"groups, this optimizer {len(self.param_groups)}")
-        for saved, own in zip(groups, self.param_groups):
-            if len(saved["params"]) != len(own["params"]):
-                raise ValueError(f"load_state_dict: a group has {len(saved['params'])} "
+        for i, (saved, own) in enumerate(zip(groups, self.param_groups)):
+            params = saved.get("params") if isinstance(saved, dict) else None
+            if not isinstance(params, list) or len(params) != len(own["params"]):
+                raise ValueError(f"load_state_dict: param_groups[{i}] has "
+                                 f"{len(params) if isinstance(params, list) else 'no'} "
                                  f"parameters in the checkpoint but {len(own['params'])} here")
-        by_index: dict[int, Tensor] = {}
-        for saved, own in zip(groups, self.param_groups):
-            by_index.update(zip(saved["params"], own["params"]))
-        new_state: dict[Tensor, dict[str, Any]] = {}
-        for key, s in state_dict["state"].items():
-            p = by_index.get(int(key))
-            if p is None:
-                raise ValueError(f"load_state_dict: state for unknown parameter index {key}")
-            for k, v in s.items():
-                shape = np.shape(v.array if isinstance(v, Tensor) else v)
-                if isinstance(v, Tensor | np.ndarray) and shape not in ((), p.shape):
-                    raise ValueError(f"load_state_dict: state {k!r} of parameter {key} has "
-                                     f"shape {shape}, but the parameter has shape {p.shape}")
-            new_state[p] = {k: (np.array(v.array if isinstance(v, Tensor) else v,
-                                             dtype=p.dtype)
-                                    if isinstance(v, Tensor | np.ndarray) else v)
-                                for k, v in s.items()}
-        for saved, own in zip(groups, self.param_groups):
-            own.update({k: copy.deepcopy(v) for k, v in saved.items() if k != "params"})
-        self.state = new_state
+            try:
+                self._validate({**own, **saved, "params": own["params"]})
+            except (TypeError, ValueError) as err:
+                raise ValueError(f"load_state_dict: param_groups[{i}]: {err}") from err
+        return groups
 
     def _scratch(self, like: np.ndarray, slot: int = 0) -> np.ndarray:
         """A work array of ``like``'s shape and dtype for ``out=`` arguments, reused across

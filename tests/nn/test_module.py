@@ -1,5 +1,6 @@
 """Module and Parameter: registration, traversal, modes, gradients, state dicts, repr."""
 
+import re
 from collections import OrderedDict
 
 import numpy as np
@@ -426,3 +427,49 @@ def test_register_buffer_refuses_a_name_in_use():
     layer = nn.Linear(2, 3)
     with pytest.raises(KeyError, match="weight"):
         layer.register_buffer("weight", mg.zeros(3))
+
+
+@pytest.mark.parametrize("key, bad", [
+    ("1.weight", np.array([["1", "2"], ["3", "x"]])),  # the crafted string array
+    ("1.weight", np.array([["1", "2"], ["3", "4"]])),  # strings, even if they parse
+    ("1.bias", np.array(["a", "b"])),
+    ("1.weight", np.array([[object(), 1]] * 2, dtype=object)),
+    ("1.bias", "text"),
+    ("1.weight", [[1, 2], [3]]),  # ragged
+    ("1.bias", np.array([1 + 2j, 3j])),
+])
+def test_load_state_dict_bad_late_value_names_key_and_changes_nothing(key, bad):
+    a, b = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2)), \
+        nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2))
+    sd = dict(a.state_dict())
+    sd[key] = bad
+    versions = [p._version for p in b.parameters()]
+    before = _snapshot(b)
+    with pytest.raises(RuntimeError, match=rf"nothing was changed.*\n  {re.escape(key)}: "):
+        b.load_state_dict(sd)
+    _assert_unchanged(b, before)
+    assert [p._version for p in b.parameters()] == versions  # not even rewritten
+
+
+def test_load_state_dict_lists_every_bad_key():
+    lin = nn.Linear(2, 3)
+    with pytest.raises(RuntimeError) as err:
+        lin.load_state_dict({"weight": np.full((3, 2), "w"), "bias": mg.zeros(4)})
+    assert "weight: " in str(err.value) and "dtype <U1" in str(err.value)
+    assert "bias: size mismatch" in str(err.value)
+
+
+def test_load_state_dict_converts_dtypes_and_allows_nonfinite():
+    lin = nn.Linear(2, 1)
+    lin.load_state_dict({"weight": np.array([[1, 2]], dtype=np.int64),
+                         "bias": np.array([np.nan])})
+    assert lin.weight.dtype == np.float32 and lin.bias.dtype == np.float32
+    np.testing.assert_array_equal(np.asarray(lin.weight), [[1, 2]])
+    assert np.isnan(np.asarray(lin.bias)[0])
+
+
+def test_load_state_dict_bumps_versions():
+    lin = nn.Linear(2, 1)
+    before = lin.weight._version
+    lin.load_state_dict(nn.Linear(2, 1).state_dict())
+    assert lin.weight._version == before + 1

@@ -380,3 +380,67 @@ def test_load_state_dict_checks_state_shapes():
     other = optim.SGD([mg.zeros(4, requires_grad=True)], lr=0.1, momentum=0.9)
     with pytest.raises(ValueError, match="momentum_buffer.*shape"):
         other.load_state_dict(sd)
+
+
+def _optimizer_snapshot(opt):
+    state = {id(p): {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in s.items()}
+             for p, s in opt.state.items()}
+    groups = [{k: v for k, v in g.items() if k != "params"} for g in opt.param_groups]
+    return state, copy.deepcopy(groups), dict(opt.state)
+
+
+def _assert_optimizer_unchanged(opt, snap):
+    state, groups, entries = snap
+    assert dict(opt.state) == entries  # the same per-parameter dicts
+    for p, s in opt.state.items():
+        assert s.keys() == state[id(p)].keys()
+        for k, v in s.items():
+            np.testing.assert_array_equal(v, state[id(p)][k])
+    assert [{k: v for k, v in g.items() if k != "params"} for g in opt.param_groups] == groups
+
+
+def _two_stepped_adams():
+    model, model2 = mlp(), mlp()
+    opt = optim.Adam(model.parameters(), lr=0.01)
+    opt2 = optim.Adam(model2.parameters(), lr=0.02)
+    x, y = batch()
+    train_step(model, opt, x, y)
+    train_step(model2, opt2, x, y)
+    train_step(model2, opt2, x, y)
+    return copy.deepcopy(opt.state_dict()), opt2
+
+
+@pytest.mark.parametrize("damage, match", [
+    (lambda sd: sd["state"][3].update(exp_avg=np.full(sd["state"][3]["exp_avg"].shape, "x")),
+     r"state\[3\]\['exp_avg'\] has dtype <U1"),
+    (lambda sd: sd["state"][3].update(exp_avg_sq=mg.zeros(7)),
+     r"state\[3\]\['exp_avg_sq'\] has shape \(7,\)"),
+    (lambda sd: sd["state"].update({9: {"step": 1}}), r"state\[9\]"),
+    (lambda sd: sd["state"].update({"x": {"step": 1}}), r"state\['x'\]"),
+    (lambda sd: sd["state"].update({0: "not a dict"}), r"state\[0\]"),
+    (lambda sd: sd["param_groups"][0].update(lr=-1.0), r"param_groups\[0\].*learning rate"),
+    (lambda sd: sd["param_groups"][0].update(lr="fast"), r"param_groups\[0\]"),
+    (lambda sd: sd["param_groups"][0].pop("params"), r"param_groups\[0\] has no param"),
+    (lambda sd: sd.update(state=[]), "expected a dict"),
+])
+def test_optimizer_load_state_dict_is_all_or_nothing(damage, match):
+    sd, opt2 = _two_stepped_adams()
+    sd["param_groups"][0]["lr"] = 0.5  # a good change that must not be applied either
+    damage(sd)
+    snap = _optimizer_snapshot(opt2)
+    with pytest.raises(ValueError, match=match):
+        opt2.load_state_dict(sd)
+    _assert_optimizer_unchanged(opt2, snap)
+    assert opt2.param_groups[0]["lr"] == 0.02
+
+
+def test_optimizer_load_state_dict_converts_dtypes_and_copies():
+    sd, opt2 = _two_stepped_adams()
+    p0 = opt2.param_groups[0]["params"][0]
+    other = mg.float32 if p0.dtype == np.float64 else mg.float64
+    sd["state"][0]["exp_avg"] = sd["state"][0]["exp_avg"].to(other)
+    opt2.load_state_dict(sd)
+    assert opt2.state[p0]["exp_avg"].dtype == p0.dtype and opt2.state[p0]["step"] == 1
+    saved = np.asarray(sd["state"][0]["exp_avg"])
+    np.testing.assert_allclose(opt2.state[p0]["exp_avg"], saved, rtol=1e-6)
+    assert not np.shares_memory(opt2.state[p0]["exp_avg"], saved)
