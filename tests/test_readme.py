@@ -8,6 +8,7 @@ import re
 import numpy as np
 import pytest
 
+import minigrad as mg
 import minigrad.nn.functional as F
 
 README = pathlib.Path(__file__).resolve().parents[1] / "README.md"
@@ -45,6 +46,20 @@ def custom_op_works(ns, losses, tmp_path):
     np.testing.assert_allclose(x.grad.array, 3 * x.array ** 2, rtol=1e-12)
 
 
+def checkpoint_restores(ns, losses, tmp_path):
+    """Saving and loading: the checkpoint restores the model and the optimizer."""
+    back = mg.load(tmp_path / "checkpoint.safetensors")
+    assert back["epoch"] == 5 and set(back["model"]) == set(ns["model"].state_dict())
+    assert back["optim"]["param_groups"] == ns["opt"].state_dict()["param_groups"]
+
+
+def torch_round_trip(ns, losses, tmp_path):
+    """The torch round trip: after it, minigrad's model holds torch's weights."""
+    for name, value in ns["twin"].state_dict().items():
+        np.testing.assert_array_equal(np.asarray(ns["model"].state_dict()[name]),
+                                      value.numpy())
+
+
 def one_line_tests_pass(ns, losses, tmp_path):
     """Checking an op with one line: the generated tests run, and pass for log and mul."""
     ns["test_log"]()
@@ -57,6 +72,8 @@ PROMISES = {
     "draw_graph(loss, params=model)": graph_is_drawn,
     "class Cube(": custom_op_works,
     "op_test(": one_line_tests_pass,
+    '"checkpoint.safetensors")': checkpoint_restores,
+    "safetensors.torch.load_file(": torch_round_trip,
 }
 
 
@@ -68,6 +85,8 @@ def test_every_promise_is_checked_on_one_example():
 
 @pytest.mark.parametrize("index", range(len(BLOCKS)))
 def test_readme_example_runs_and_keeps_its_promises(index, tmp_path, monkeypatch):
+    if "import torch" in BLOCKS[index]:
+        pytest.importorskip("torch")  # (the suite runs without torch too)
     monkeypatch.chdir(tmp_path)  # examples may write files (graph.svg)
     losses = []
     cross_entropy = F.cross_entropy
