@@ -85,7 +85,7 @@ class _Encoder:
                 raise TypeError(f"save: the array at {_where(where)} has dtype {array.dtype}; "
                                 "only bool, integer and float arrays can be saved")
             name = self._fresh_name(where)
-            self.arrays[name] = np.require(array, requirements="C")  # (keeps 0-d arrays 0-d)
+            self.arrays[name] = np.require(array, requirements="C")  # (not ascontiguousarray: 0-d)
             self._names[id(obj)] = name
             self._alive.append(obj)
         if not isinstance(obj, Tensor):
