@@ -225,6 +225,19 @@ test_view = op_test(lambda x, s: x.view(*s), np.reshape, frees_graph=False,
                     inputs=array_and(reshape_targets))
 test_flatten = op_test(mg.flatten, flatten_ref, min_dims=1, kwargs=flatten_dims,
                        frees_graph=False)
+
+
+def test_flatten_of_a_0d_tensor_and_bad_dims_as_torch():
+    x = mg.tensor(3.0, requires_grad=True)
+    assert mg.flatten(x).shape == (1,) and x.flatten(-1, 0).shape == (1,)
+    with pytest.raises(IndexError, match="flatten: dim 1 is out of range"):
+        mg.flatten(x, 1)
+    with pytest.raises(ValueError, match="start_dim 1 comes after end_dim 0"):
+        mg.flatten(mg.zeros(2, 3), 1, 0)
+    mg.flatten(x).sum().backward()
+    assert x.grad.shape == ()
+
+
 test_transpose = op_test(mg.transpose, np.swapaxes, frees_graph=False,
                          inputs=array_and(dim_of, dim_of, shape=shapes(min_dims=1)))
 test_permute = op_test(lambda x, p: x.permute(*p), np.transpose, frees_graph=False,

@@ -5,6 +5,7 @@ from .container import ModuleList, Sequential
 from .layers import (
     Dense,
     Dropout,
+    Dropout2d,
     Flatten,
     Identity,
     LeakyReLU,
@@ -25,10 +26,12 @@ from .loss import (
     NLLLoss,
 )
 from .module import Module
+from .normalization import BatchNorm1d, BatchNorm2d
 from .parameter import Parameter
 from .summary import summary
 
 __all__ = ["functional", "init", "Module", "Parameter", "Sequential", "ModuleList", "Linear",
            "Dense", "Identity", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
            "Flatten", "Dropout", "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
-           "BCEWithLogitsLoss", "KLDivLoss", "summary"]
+           "BCEWithLogitsLoss", "KLDivLoss", "summary", "BatchNorm1d", "BatchNorm2d",
+           "Dropout2d"]

@@ -6,6 +6,7 @@ PyTorch's for the same inputs.
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -13,6 +14,7 @@ import numpy as np
 from .._tensor import Tensor, _wrap
 from ..ops import fused
 from ..ops._util import array_of
+from ..ops.normalization import batch_norm as _batch_norm
 from ..ops.softmax import log_softmax, softmax
 from ..random import default_generator
 
@@ -21,7 +23,8 @@ if TYPE_CHECKING:
 
 __all__ = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax",
            "dropout", "one_hot", "cross_entropy", "nll_loss", "mse_loss", "l1_loss",
-           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div"]
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
+           "batch_norm", "dropout2d"]
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -59,6 +62,67 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
         return input * 0
     keep = default_generator().random(input.shape) >= p
     return input * (keep * (1 / (1 - p))).astype(input.dtype)
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    """Zero whole channels: each ``input[n, c]`` (a feature map) with probability ``p``,
+    the rest scaled by 1/(1-p) (training only), for (N, C, H, W) input.
+
+    As torch 2.13, a 3-D input is taken as (N, C, L) with a warning (torch means to
+    read it as (C, H, W) one day), and other dims than 3 or 4 work with a warning.
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn.functional as F
+    >>> y = F.dropout2d(mg.ones(2, 8, 3, 3), p=0.5)
+    >>> maps = y.numpy().reshape(16, 9)            # one row per feature map y[n, c]
+    >>> bool((maps.min(axis=1) == maps.max(axis=1)).all())   # each zeroed or kept whole
+    True
+    """
+    if not 0 <= p <= 1:
+        raise ValueError(f"dropout2d: p must be in [0, 1], got {p}")
+    if input.ndim < 2:
+        raise ValueError(f"dropout2d: input must have a channel dim (N, C, ...), got shape "
+                         f"{input.shape}")
+    if input.ndim not in (3, 4):
+        warnings.warn(f"dropout2d: received a {input.ndim}-D input; dropout2d is for (N, C, "
+                      "H, W) feature maps (torch deprecates other dims: use dropout)",
+                      stacklevel=2)
+    elif input.ndim == 3:
+        warnings.warn("dropout2d: received a 3-D input and, as torch 2.13, takes it as (N, C, "
+                      "L), zeroing input[n, c, :]; torch will read it as (C, H, W) in a future "
+                      "release (use dropout1d-style code or add the batch dim)", stacklevel=2)
+    if not training or p == 0:
+        return input
+    mask_shape = input.shape[:2] + (1,) * (input.ndim - 2)
+    keep = default_generator().random(mask_shape) >= p
+    scale = (keep * (1 / (1 - p)) if p < 1 else np.zeros(mask_shape)).astype(input.dtype)
+    return input.mul_(scale) if inplace else input * scale
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None,
+               training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise each channel (dim 1) of ``input`` (N, C, *) to zero mean and unit
+    variance, then scale by ``weight`` and shift by ``bias`` ((C,) each, optional).
+
+    ``training=True``: with the batch's mean and biased variance, and ``running_mean`` /
+    ``running_var`` (if given) updated in place: ``(1 - momentum) * running + momentum *
+    batch``, with the unbiased batch variance. ``training=False``: with the running
+    statistics. As ``torch.nn.functional.batch_norm``.
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn.functional as F
+    >>> mean, var = mg.zeros(2), mg.ones(2)
+    >>> x = mg.tensor([[1.0, 10.0], [3.0, 30.0]])
+    >>> F.batch_norm(x, mean, var, training=True).numpy().round(3)
+    array([[-1., -1.],
+           [ 1.,  1.]], dtype=float32)
+    >>> mean.numpy(), var.numpy()                  # 0.9 * old + 0.1 * batch
+    (array([0.2, 2. ], dtype=float32), array([ 1.1, 20.9], dtype=float32))
+    """
+    return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum,
+                       eps)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

@@ -1,4 +1,5 @@
-"""Layers: Linear (Dense), activations, Softmax/LogSoftmax, Identity, Flatten, Dropout."""
+"""Layers: Linear (Dense), activations, Softmax/LogSoftmax, Identity, Flatten, Dropout,
+Dropout2d."""
 
 from __future__ import annotations
 
@@ -167,3 +168,27 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
+
+
+class Dropout2d(Module):
+    """Zero whole channels (feature maps ``x[n, c]`` of (N, C, H, W) input) with
+    probability ``p`` in training mode, scaling the rest by 1/(1-p); the identity in eval
+    mode. See ``F.dropout2d`` for other input dims.
+
+    >>> import minigrad as mg
+    >>> from minigrad import nn
+    >>> nn.Dropout2d(0.25)(mg.randn(8, 16, 5, 5)).shape
+    (8, 16, 5, 5)
+    """
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        if not 0 <= p <= 1:
+            raise ValueError(f"Dropout2d: p must be in [0, 1], got {p}")
+        self.p, self.inplace = p, inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.dropout2d(x, self.p, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"

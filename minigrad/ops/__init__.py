@@ -14,6 +14,7 @@ The layers and losses a model is built from live in ``minigrad.nn``.
 | shape | Reshape Permute Expand Cat GetItem IndexAdd Fill Copy; stack split chunk ... |
 | fused | FusedLinear SoftmaxCrossEntropy BinaryCrossEntropy BinaryCrossEntropyWithLogits: |
 |       | the kernels behind ``nn.Linear`` and the losses, one node each; reduce_loss |
+| normalization | BatchNorm (training-mode batch norm, one node); batch_norm |
 """
 
 from ._util import normalize_dim, normalize_dims, operand

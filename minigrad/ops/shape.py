@@ -63,11 +63,18 @@ def reshape(x: Tensor, *shape: int | ShapeLike) -> Tensor:
 
 
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-    """Merge dims ``start_dim..end_dim`` (inclusive) into one."""
-    if x.array.ndim == 0:
-        return x.reshape(1)
+    """Merge dims ``start_dim..end_dim`` (inclusive) into one, as ``torch.flatten``: a
+    view where numpy can; the input itself when there is nothing to merge; a 0-d tensor
+    becomes shape (1,).
+
+    >>> import minigrad as mg
+    >>> mg.flatten(mg.zeros(2, 3, 4, 5), 1, 2).shape
+    (2, 12, 5)
+    """
     s = normalize_dim(start_dim, x.array.ndim, "flatten")
     e = normalize_dim(end_dim, x.array.ndim, "flatten")
+    if x.array.ndim == 0:
+        return x.reshape(1)
     if s > e:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
     shape = x.array.shape

@@ -340,3 +340,76 @@ def test_relu_inplace_layer_and_functional_match_torch_semantics():
     assert nn.functional.relu(h, inplace=True) is h and float(h.min()) >= 0
     with pytest.raises(RuntimeError, match="leaf"):
         nn.ReLU(inplace=True)(mg.randn(3, requires_grad=True))
+
+
+# --------------------------------------------------------------------- Dropout2d
+def _feature_maps(y, n_maps):
+    """One row per feature map ``y[n, c]`` of a 4-D output."""
+    return y.reshape(n_maps, -1)
+
+
+def test_dropout2d_zeroes_whole_channels_and_scales_the_rest():
+    p = 0.3
+    x = mg.ones(40, 50, 3, 4, dtype=mg.float64)
+    y = _feature_maps(nn.Dropout2d(p)(x).numpy(), 40 * 50)
+    assert (y.min(axis=1) == y.max(axis=1)).all()  # every map kept or zeroed whole
+    kept = y[:, 0] != 0
+    np.testing.assert_allclose(y[kept], 1 / (1 - p), rtol=1e-12)
+    frac = 1 - kept.mean()
+    assert abs(frac - p) < 4 * math.sqrt(p * (1 - p) / kept.size)
+
+
+def test_dropout2d_eval_edges_and_repr():
+    x = mg.randn(2, 3, 4, 4)
+    drop = nn.Dropout2d(0.5).eval()
+    assert drop(x) is x
+    assert nn.Dropout2d(0.0)(x) is x
+    assert not nn.Dropout2d(1.0)(x).numpy().any()
+    assert repr(nn.Dropout2d(0.25)) == "Dropout2d(p=0.25, inplace=False)"
+    with pytest.raises(ValueError, match=r"Dropout2d: p must be in \[0, 1\]"):
+        nn.Dropout2d(1.5)
+    with pytest.raises(ValueError, match=r"dropout2d: p must be in \[0, 1\]"):
+        nn.functional.dropout2d(x, -0.1)
+
+
+def test_dropout2d_gradient_is_the_same_channel_mask():
+    x = t64(np.random.default_rng(0).standard_normal((6, 8, 2, 3)), requires_grad=True)
+    y = nn.Dropout2d(0.4)(x)
+    y.sum().backward()
+    mask = x.grad.numpy()
+    assert set(np.unique(mask)) <= {0.0, 1 / 0.6}
+    np.testing.assert_allclose(y.detach().numpy(), x.detach().numpy() * mask, rtol=1e-12)
+    maps = _feature_maps(mask, 48)
+    assert (maps.min(axis=1) == maps.max(axis=1)).all()
+
+
+def test_dropout2d_inplace_and_seed():
+    x = mg.randn(4, 6, 3, 3)
+    mg.manual_seed(3)
+    expected = nn.Dropout2d(0.5)(x).numpy()
+    h = x * 1.0
+    mg.manual_seed(3)
+    assert nn.Dropout2d(0.5, inplace=True)(h) is h
+    np.testing.assert_array_equal(h.numpy(), expected)
+
+
+def test_dropout2d_other_dims_as_torch():
+    """As torch 2.13: 3-D input is read as (N, C, L), with a warning; 2-D and 5-D work
+    with a warning; 1-D has no channel dim."""
+    x = mg.ones(30, 40, 5)
+    with pytest.warns(UserWarning, match=r"3-D input .* \(N, C, L\)"):
+        y = nn.functional.dropout2d(x, 0.5).numpy()
+    assert (y.min(axis=2) == y.max(axis=2)).all() and 0 < (y == 0).mean() < 1
+    for shape in [(30, 40), (3, 4, 5, 6, 7)]:
+        with pytest.warns(UserWarning, match="dropout2d: received a"):
+            assert nn.functional.dropout2d(mg.ones(*shape), 0.5).shape == shape
+    with pytest.raises(ValueError, match="dropout2d: input must have a channel dim"):
+        nn.functional.dropout2d(mg.ones(5), 0.5)
+
+
+def test_flatten_layer_edges_as_torch():
+    x = mg.randn(2, 3)
+    assert nn.Flatten()(x) is x  # nothing to merge: the input itself, as torch
+    with pytest.raises(IndexError, match="flatten: dim 1 is out of range"):
+        nn.Flatten()(mg.randn(3))
+    assert repr(nn.Flatten()) == "Flatten(start_dim=1, end_dim=-1)"
