@@ -4,6 +4,8 @@
   scikit-learn).
 * :class:`MNIST`, :class:`FashionMNIST`: the original IDX files from a folder, or
   downloaded with ``download=True`` (needs pooch).
+* :class:`CIFAR10`: the original binary distribution (``cifar-10-binary.tar.gz``), from
+  a folder or downloaded; (3, 32, 32) colour images.
 
 Each is a :class:`ClassificationDataset`: ``ds[i] == (float32 image in [0, 1], int
 label)``, ``ds.data``, ``ds.targets``, ``ds.classes``; a DataLoader batches it fast.
@@ -20,10 +22,11 @@ default) or :func:`minigrad.data.random_split`.
 
 from ..data.split import train_val_test_split
 from .base import ClassificationDataset, default_data_dir, one_hot
+from .cifar import CIFAR10, CIFARError
 from .digits import Digits, load_digits
 from .idx import IDXError, read_idx
 from .mnist import MNIST, DownloadError, FashionMNIST
 
 __all__ = ["ClassificationDataset", "Digits", "load_digits", "MNIST", "FashionMNIST",
            "DownloadError", "IDXError", "read_idx", "one_hot", "default_data_dir",
-           "train_val_test_split"]
+           "train_val_test_split", "CIFAR10", "CIFARError"]
