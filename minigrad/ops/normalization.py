@@ -52,9 +52,9 @@ class BatchNorm(Function):
     Backward, with x̂ the normalised input and g the upstream gradient:
     grad_x = weight / sqrt(var + eps) * (g - mean(g) - x̂ mean(g x̂)),
     grad_weight = sum(g x̂), grad_bias = sum(g) (means and sums per channel). A plain
-    backward computes it from the saved x̂ with in-place numpy; under ``create_graph``
-    x̂ and 1 / sqrt(var + eps) are recomputed from x with tensor ops and the same formula
-    is written with them, so it differentiates again.
+    backward computes it with in-place numpy from x and the saved per-channel mean and
+    1 / sqrt(var + eps); under ``create_graph`` these are recomputed from x with tensor
+    ops and the same formula is written with them, so it differentiates again.
     """
 
     array_backward = True
@@ -67,41 +67,40 @@ class BatchNorm(Function):
         shape = _per_channel(xd.ndim)
         m = xd.size // xd.shape[1]
         mean = _channel_sum(xd) / m
-        xhat = xd - mean.reshape(shape)  # centred now, normalised below
-        var = _channel_sum(xhat, xhat) / m
+        out = xd - mean.reshape(shape)  # centred now, scaled and shifted below
+        var = _channel_sum(out, out) / m
         if running_mean is not None and running_var is not None:
             _update_running(running_mean, mean, momentum)
             _update_running(running_var, var * (m / (m - 1)), momentum)
         invstd = 1 / np.sqrt(var + eps)
-        xhat *= invstd.reshape(shape)
-        if weight is not None:
-            out = xhat * weight.array.reshape(shape)
-        elif bias is not None:
-            out = xhat.copy()
-        else:  # no affine: the output is x̂ itself (saved as the op's output, no copy)
-            out = xhat
+        scale = invstd if weight is None else invstd * weight.array
+        out *= scale.reshape(shape)
         if bias is not None:
             out += bias.array.reshape(shape)
-        ctx.save_for_backward(x, weight, xhat, invstd)
+        # As torch: x and two numbers per channel, not x̂ (one activation-sized array
+        # less to keep; backward recomputes x - mean).
+        ctx.save_for_backward(x, weight, mean, invstd)
         ctx.eps = eps
         return out
 
     @staticmethod
     def backward(ctx: Ctx, grad: Grad) -> tuple[Grad, Grad, Grad, None, None, None, None]:
-        x, weight, xhat, invstd = ctx.saved_tensors
+        x, weight, mean, invstd = ctx.saved_tensors
         if isinstance(grad, Tensor):
             return _backward_tensors(grad, x, weight, ctx.eps, ctx.needs_input_grad)
         needs = ctx.needs_input_grad
         shape = _per_channel(grad.ndim)
         m = grad.size // grad.shape[1]
-        sum_g, sum_gx = _channel_sum(grad), _channel_sum(grad, xhat)
+        centred = x - mean.reshape(shape)  # x̂ = centred * invstd
+        sum_g = _channel_sum(grad)
+        sum_gx = _channel_sum(grad, centred) * invstd  # sum(g x̂)
         grad_x = None
         if needs[0]:  # scale * g - (scale * sum_gx / m) * x̂ - scale * sum_g / m
             scale = invstd if weight is None else invstd * weight
-            correction = xhat * (scale * sum_gx / m).reshape(shape)
-            correction += (scale * sum_g / m).reshape(shape)
+            centred *= (scale * sum_gx * invstd / m).reshape(shape)
+            centred += (scale * sum_g / m).reshape(shape)
             grad_x = grad * scale.reshape(shape)
-            grad_x -= correction
+            grad_x -= centred
         return (grad_x, sum_gx if needs[1] else None, sum_g if needs[2] else None,
                 None, None, None, None)
 

@@ -207,12 +207,18 @@ def test_gradients_reach_the_parameters_in_a_model():
     np.testing.assert_allclose(model[0].bias.grad.numpy(), 0, atol=1e-6)
 
 
-def test_output_without_affine_is_protected_from_in_place_edits():
-    """Without weight and bias the op's output is the x̂ it saved: an in-place edit of the
-    output must make backward raise, not use the edited values."""
-    x = mg.randn(4, 3, requires_grad=True)
-    y = F.batch_norm(x, None, None, training=True)
+def test_backward_keeps_the_input_not_a_normalised_copy():
+    """As torch, training-mode batch norm keeps x and two numbers per channel for
+    backward (not x̂, which would be a second activation-sized array): editing x in place
+    before backward is an error; editing the output is not."""
+    x = mg.randn(4, 3, 2, requires_grad=True)
+    h = x * 1.0
+    y = F.batch_norm(h, None, None, training=True)
+    saved = [s for s in y.grad_fn._plain if isinstance(s, np.ndarray)]
+    assert sorted(a.shape for a in saved) == [(3,), (3,), (4, 3, 2)]
     y.mul_(2)
+    y.sum().backward(retain_graph=True)  # fine: the output is not needed
+    h.add_(1)
     with pytest.raises(RuntimeError, match="modified in place"):
         y.sum().backward()
 
