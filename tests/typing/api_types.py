@@ -86,6 +86,10 @@ if TYPE_CHECKING:
         assert_type(nn.ReLU()(x), Tensor)
         assert_type(F.cross_entropy(x, y), Tensor)
         assert_type(nn.CrossEntropyLoss()(x, y), Tensor)
+        assert_type(nn.BatchNorm2d(3)(x), Tensor)
+        assert_type(F.batch_norm(x, None, None, training=True), Tensor)
+        assert_type(nn.Dropout2d(0.2)(x), Tensor)
+        assert_type(nn.BatchNorm1d(3).running_mean, Tensor | None)
         assert_type(TwoHeads()(x), tuple[Tensor, Tensor])  # a module's call is its forward's
         nn.Linear(2, 3)("x")  # pyright: ignore[reportArgumentType]
         model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
