@@ -181,6 +181,9 @@ class Dropout2d(Module):
     (8, 16, 5, 5)
     """
 
+    p: float
+    inplace: bool
+
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
         if not 0 <= p <= 1:
