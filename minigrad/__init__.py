@@ -9,6 +9,7 @@ tensor([2., 4., 6.])
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -18,20 +19,43 @@ from .autograd import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set
 from .creation import (
     arange,
     empty,
+    empty_like,
     eye,
     full,
     full_like,
     linspace,
+    normal,
     ones,
     ones_like,
     rand,
+    rand_like,
     randint,
     randn,
+    randn_like,
     randperm,
     zeros,
     zeros_like,
 )
-from .dtypes import bool, float16, float32, float64, int32, int64, uint8
+from .devices import device, get_default_device, set_default_device
+from .dtypes import (
+    bool,
+    double,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    set_default_dtype,
+    short,
+    uint8,
+)
 from .ops import (
     amax,
     amin,
@@ -48,6 +72,7 @@ from .ops import (
     max,
     mean,
     min,
+    mm,
     permute,
     reshape,
     softmax,
@@ -69,6 +94,9 @@ if TYPE_CHECKING:
     from typing_extensions import TypeIs
 
     # Loaded on first use (__getattr__ below); imported here for type checkers only.
+    from . import accelerator as accelerator
+    from . import backends as backends
+    from . import cuda as cuda
     from . import data as data
     from . import datasets as datasets
     from . import metrics as metrics
@@ -82,8 +110,9 @@ clip = clamp
 
 
 def _unary(name: str) -> Callable[..., Tensor]:
-    def fn(x: Tensor | ArrayLike, *args: Any, **kwargs: Any) -> Tensor:
-        return getattr(x if isinstance(x, Tensor) else tensor(x), name)(*args, **kwargs)
+    def fn(input: Tensor | ArrayLike, *args: Any, **kwargs: Any) -> Tensor:
+        x = input if isinstance(input, Tensor) else tensor(input)
+        return getattr(x, name)(*args, **kwargs)
 
     fn.__name__ = name
     fn.__doc__ = f"Module-level form of ``Tensor.{name}``."
@@ -93,10 +122,12 @@ def _unary(name: str) -> Callable[..., Tensor]:
 exp, log, sqrt, abs, sin, cos = (_unary(n) for n in ("exp", "log", "sqrt", "abs", "sin", "cos"))
 sigmoid, tanh, relu, leaky_relu = (_unary(n) for n in ("sigmoid", "tanh", "relu", "leaky_relu"))
 neg, expand, broadcast_to, view = (_unary(n) for n in ("neg", "expand", "broadcast_to", "view"))
+t = _unary("t")
 
 
 def _binary(name: str) -> Callable[[Any, Any], Tensor]:
-    def fn(a: Any, b: Any) -> Tensor:
+    def fn(input: Any, other: Any) -> Tensor:
+        a, b = input, other
         if not isinstance(a, Tensor):
             a = tensor(a) if not isinstance(b, Tensor) else a
         return getattr(a, f"__{name}__")(b) if isinstance(a, Tensor) else \
@@ -107,18 +138,34 @@ def _binary(name: str) -> Callable[[Any, Any], Tensor]:
     return fn
 
 
-add, sub, mul, div, pow = (_binary(n) for n in ("add", "sub", "mul", "truediv", "pow"))
+mul, div = _binary("mul"), _binary("truediv")
 div.__name__ = "div"
+_add, _sub, _pow = _binary("add"), _binary("sub"), _binary("pow")
 
 
-def maximum(a: Tensor | ArrayLike, b: Operand) -> Tensor:
+def add(input: Any, other: Any, *, alpha: builtins.float = 1) -> Tensor:
+    """``input + alpha * other`` (broadcasting), as ``torch.add``."""
+    return _add(input, other if alpha == 1 else other * alpha)
+
+
+def sub(input: Any, other: Any, *, alpha: builtins.float = 1) -> Tensor:
+    """``input - alpha * other`` (broadcasting), as ``torch.sub``."""
+    return _sub(input, other if alpha == 1 else other * alpha)
+
+
+def pow(input: Any, exponent: Any) -> Tensor:
+    """``input ** exponent`` (broadcasting), as ``torch.pow``."""
+    return _pow(input, exponent)
+
+
+def maximum(input: Tensor | ArrayLike, other: Operand) -> Tensor:
     """Elementwise maximum; ties split the gradient evenly."""
-    return (a if isinstance(a, Tensor) else tensor(a)).maximum(b)
+    return (input if isinstance(input, Tensor) else tensor(input)).maximum(other)
 
 
-def minimum(a: Tensor | ArrayLike, b: Operand) -> Tensor:
+def minimum(input: Tensor | ArrayLike, other: Operand) -> Tensor:
     """Elementwise minimum; ties split the gradient evenly."""
-    return (a if isinstance(a, Tensor) else tensor(a)).minimum(b)
+    return (input if isinstance(input, Tensor) else tensor(input)).minimum(other)
 
 
 def is_tensor(obj: object) -> TypeIs[Tensor]:
@@ -129,7 +176,8 @@ __version__ = "0.1.0"
 
 # Submodules loaded on first use, so `import minigrad` stays light (nn and optim are
 # small; testing needs hypothesis, viz needs graphviz).
-_LAZY = ("nn", "optim", "testing", "viz", "data", "datasets", "metrics")
+_LAZY = ("nn", "optim", "testing", "viz", "data", "datasets", "metrics", "cuda", "backends",
+         "accelerator")
 
 
 def __getattr__(name: str) -> Any:
@@ -137,6 +185,8 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         return importlib.import_module(f"{__name__}.{name}")
+    if name == "bfloat16":
+        raise AttributeError(dtypes.NO_BFLOAT16)
     raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
 
 __all__ = [
@@ -144,6 +194,9 @@ __all__ = [
     "is_grad_enabled", "no_grad", "set_grad_enabled", "arange", "empty", "eye", "full",
     "full_like", "linspace", "ones", "ones_like", "rand", "randint", "randn", "randperm",
     "zeros", "zeros_like", "bool", "float16", "float32", "float64", "int32", "int64", "uint8",
+    "float", "double", "half", "long", "int", "short", "int8", "int16", "get_default_dtype",
+    "set_default_dtype", "device", "set_default_device", "get_default_device", "normal",
+    "empty_like", "rand_like", "randn_like", "mm", "t",
     "amax", "amin", "argmax", "argmin", "cat", "chunk", "clamp", "clip", "dot", "flatten",
     "log_softmax", "logsumexp", "matmul", "max", "mean", "min", "permute", "reshape",
     "softmax", "split", "squeeze", "stack", "std", "sum", "transpose", "unsqueeze", "var",

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
+from . import devices as _device
 from . import dtypes as _dt
 from .random import default_generator
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from numpy.typing import ArrayLike, DTypeLike
 
     from .autograd.function import Node
+    from .devices import DeviceLike
 
     # What the operators take as the other operand (lists: wrap them with mg.tensor).
     Operand: TypeAlias = "Tensor | float | np.ndarray | np.number[Any]"
@@ -212,8 +214,13 @@ class Tensor:
         return self.array.dtype
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> _device.device:
+        """Always ``device("cpu")``: minigrad computes with numpy on the CPU."""
+        return _device.CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
 
     @property
     def _version(self) -> int:
@@ -300,6 +307,19 @@ class Tensor:
             raise TypeError("only integer tensors of a single element can be used as an index")
         return int(self.array)
 
+    def __format__(self, format_spec: str) -> str:
+        """``f"{loss:.4f}"`` formats a one-element tensor's value; ``f"{t}"`` is ``str``
+        (of a 0-d tensor: its value's, as torch). A format spec on a bigger tensor is a
+        TypeError, as torch."""
+        if self.array.ndim == 0:
+            return format(self.array.item(), format_spec)
+        if not format_spec:
+            return str(self)
+        if self.array.size != 1:
+            raise TypeError(f"unsupported format string passed to "
+                            f"{type(self).__name__}.__format__")
+        return format(self.array.item(), format_spec)
+
     def __repr__(self) -> str:
         body = np.array2string(self.array, separator=", ", prefix="tensor(",
                                threshold=1000, edgeitems=3)
@@ -363,32 +383,69 @@ class Tensor:
         """A copy of the data that stays in the graph (its gradient flows back)."""
         return ops.Clone.apply(self)
 
-    def to(self, dtype: DTypeLike) -> Tensor:
-        """Cast to ``dtype`` (differentiable between float types); ``to("cpu")`` is a no-op."""
-        if isinstance(dtype, str) and dtype == "cpu":
-            return self
+    @overload
+    def to(self, dtype: DTypeLike, non_blocking: bool = False, copy: bool = False) -> Tensor:
+        ...
+    @overload
+    def to(self, device: DeviceLike = None, dtype: DTypeLike | None = None,
+           non_blocking: bool = False, copy: bool = False) -> Tensor: ...
+    @overload
+    def to(self, other: Tensor, non_blocking: bool = False, copy: bool = False) -> Tensor: ...
+
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """Cast as torch's ``to``: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``,
+        ``to(other)`` (other's dtype), keywords ``device= dtype= non_blocking= copy=``.
+
+        Returns ``self`` when nothing changes (unless ``copy=True``); a cast between float
+        types is differentiable. The device must be the CPU (minigrad's only one).
+
+        >>> import minigrad as mg
+        >>> mg.ones(2).to("cpu", mg.float64).dtype
+        dtype('float64')
+        """
+        dt, copy = _device.parse_to(args, kwargs, "to")
+        return self.astype(self.array.dtype if dt is None else dt, copy=copy)
+
+    def astype(self, dtype: DTypeLike, copy: bool = False) -> Tensor:
+        """Cast to ``dtype`` (numpy's name for ``to(dtype)``)."""
         dt = _dt.as_dtype(dtype)
         if dt == self.array.dtype:
-            return self
+            return ops.Clone.apply(self) if copy else self
         return ops.Cast.apply(self, dt)
 
-    astype = to
-    type = to
+    type = astype
+
+    def cpu(self) -> Tensor:
+        """``self``: minigrad's tensors are always on the CPU."""
+        return self
+
+    def cuda(self, device: Any = None, non_blocking: bool = False) -> Tensor:
+        """A clear error: minigrad computes with numpy on the CPU."""
+        raise _device.not_here("cuda")
 
     def float(self) -> Tensor:
-        return self.to(np.float32)
+        return self.astype(np.float32)
 
     def double(self) -> Tensor:
-        return self.to(np.float64)
+        return self.astype(np.float64)
+
+    def half(self) -> Tensor:
+        return self.astype(np.float16)
 
     def long(self) -> Tensor:
-        return self.to(np.int64)
+        return self.astype(np.int64)
 
     def int(self) -> Tensor:
-        return self.to(np.int32)
+        return self.astype(np.int32)
+
+    def short(self) -> Tensor:
+        return self.astype(np.int16)
+
+    def byte(self) -> Tensor:
+        return self.astype(np.uint8)
 
     def bool(self) -> Tensor:
-        return self.to(np.bool_)
+        return self.astype(np.bool_)
 
     # --------------------------------------------------------------- arithmetic
     def __add__(self, other: Operand) -> Tensor:
@@ -453,6 +510,10 @@ class Tensor:
 
     def matmul(self, other: Operand) -> Tensor:
         return ops.matmul(self, other)
+
+    def mm(self, mat2: Tensor) -> Tensor:
+        """Matrix product of two 2-D tensors (``matmul`` without broadcasting)."""
+        return ops.mm(self, mat2)
 
     def dot(self, other: Tensor) -> Tensor:
         return ops.dot(self, other)
@@ -640,6 +701,19 @@ class Tensor:
     def expand_as(self, other: Tensor) -> Tensor:
         return ops.expand(self, other.shape)
 
+    def view_as(self, other: Tensor) -> Tensor:
+        return ops.reshape(self, other.shape)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        return ops.reshape(self, other.shape)
+
+    def t(self) -> Tensor:
+        """The transpose of a 2-D tensor; a 0-D or 1-D tensor as it is (torch's rule)."""
+        if self.array.ndim > 2:
+            raise RuntimeError(f"t: expects a tensor with <= 2 dimensions, but this one has "
+                               f"{self.array.ndim} (shape {self.shape}); use transpose or mT")
+        return self.transpose(0, 1) if self.array.ndim == 2 else self
+
     def split(self, split_size_or_sections: int | Sequence[int],
               dim: int = 0) -> tuple[Tensor, ...]:
         return ops.split(self, split_size_or_sections, dim)
@@ -704,8 +778,8 @@ from .autograd import engine as _engine  # noqa: E402
 _FAST.update((Tensor, float, int))
 
 
-def tensor(data: ArrayLike, dtype: DTypeLike | None = None,
-           requires_grad: bool = False) -> Tensor:
+def tensor(data: ArrayLike, dtype: DTypeLike | None = None, *, device: DeviceLike = None,
+           requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """Make a tensor from a number, a (nested) list or a numpy array (always copies).
 
     Python floats become float32, Python ints int64; a numpy array keeps its dtype.
@@ -714,4 +788,5 @@ def tensor(data: ArrayLike, dtype: DTypeLike | None = None,
     >>> mg.tensor([1.0, 2.0]).dtype, mg.tensor([1, 2]).dtype
     (dtype('float32'), dtype('int64'))
     """
+    _device.check_device(device)
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)

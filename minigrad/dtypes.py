@@ -35,10 +35,19 @@ if TYPE_CHECKING:
 float16 = np.float16
 float32 = np.float32
 float64 = np.float64
+int8 = np.int8
+int16 = np.int16
 int32 = np.int32
 int64 = np.int64
 uint8 = np.uint8
 bool = np.bool_  # noqa: A001 - torch's name for it
+# torch's other names for the same types
+float = np.float32  # noqa: A001
+double = np.float64
+half = np.float16
+long = np.int64
+int = np.int32  # noqa: A001
+short = np.int16
 
 default_float: np.dtype = np.dtype(np.float32)
 _FLOAT64 = np.dtype(np.float64)
@@ -47,7 +56,28 @@ _ALIASES: dict[str, type[np.generic]] = {
     "float": np.float32, "float32": np.float32, "double": np.float64, "float64": np.float64,
     "half": np.float16, "float16": np.float16, "int": np.int32, "int32": np.int32,
     "long": np.int64, "int64": np.int64, "bool": np.bool_, "uint8": np.uint8,
+    "short": np.int16, "int16": np.int16, "int8": np.int8,
 }
+
+# numpy has no bfloat16 (nor complex support here): asking for it says so.
+NO_BFLOAT16 = ("minigrad has no bfloat16: numpy, which minigrad computes with, has no "
+               "bfloat16 type; use mg.float16 (half) or mg.float32")
+
+
+def get_default_dtype() -> type[np.floating]:
+    """The dtype Python floats become (``mg.float32`` unless ``set_default_dtype``)."""
+    return default_float.type
+
+
+def set_default_dtype(d: DTypeLike) -> None:
+    """Make Python floats (and float factories) ``d``: ``mg.float32`` or ``mg.float64``
+    (or ``mg.float16``), as ``torch.set_default_dtype``."""
+    global default_float
+    dt = as_dtype(d)
+    if dt is None or dt.kind != "f":
+        raise TypeError(f"set_default_dtype: only floating-point types are supported as "
+                        f"the default type, got {d!r}")
+    default_float = dt
 
 
 def as_dtype(dtype: DTypeLike | None) -> np.dtype | None:
@@ -55,6 +85,8 @@ def as_dtype(dtype: DTypeLike | None) -> np.dtype | None:
     if dtype is None:
         return None
     if isinstance(dtype, str):
+        if dtype == "bfloat16":
+            raise TypeError(NO_BFLOAT16)
         if dtype not in _ALIASES:
             raise TypeError(f"unknown dtype {dtype!r}; use one of {sorted(_ALIASES)}")
         return np.dtype(_ALIASES[dtype])

@@ -16,6 +16,7 @@ import numpy as np
 from .._tensor import Tensor, write_in_place, zero_grad_in_place
 from ..autograd.grad_mode import no_grad
 from ..autograd.thread_state import current
+from ..devices import not_here, parse_to
 from ..dtypes import as_dtype
 from .parameter import Parameter
 
@@ -270,8 +271,24 @@ class Module:
             else:
                 zero_grad_in_place(p)
 
-    def to(self, dtype: DTypeLike) -> Self:
-        """Cast floating parameters and buffers to ``dtype`` in place (e.g. mg.float64)."""
+    def to(self, *args: Any, **kwargs: Any) -> Self:
+        """Cast floating parameters and buffers in place, with torch's overloads:
+        ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(tensor)``, keywords
+        ``device= dtype= non_blocking=``. The device must be the CPU (a no-op).
+
+        >>> from minigrad import nn
+        >>> nn.Linear(2, 3).to("cpu").weight.dtype
+        dtype('float32')
+        """
+        dt, _ = parse_to(args, kwargs, f"{type(self).__name__}.to")
+        if dt is None:
+            return self
+        if dt.kind != "f":
+            raise TypeError(f"{type(self).__name__}.to: only floating point dtypes are "
+                            f"accepted, got {dt}")
+        return self._cast(dt)
+
+    def _cast(self, dtype: DTypeLike) -> Self:
         dt = as_dtype(dtype)
         for t in [*self.parameters(), *self.buffers()]:
             if t.dtype.kind == "f":
@@ -281,10 +298,21 @@ class Module:
         return self
 
     def double(self) -> Self:
-        return self.to(np.float64)
+        return self._cast(np.float64)
 
     def float(self) -> Self:
-        return self.to(np.float32)
+        return self._cast(np.float32)
+
+    def half(self) -> Self:
+        return self._cast(np.float16)
+
+    def cpu(self) -> Self:
+        """``self``: minigrad's modules always live on the CPU."""
+        return self
+
+    def cuda(self, device: Any = None) -> Self:
+        """A clear error: minigrad computes with numpy on the CPU."""
+        raise not_here("cuda")
 
     # ------------------------------------------------------------ state dicts
     def state_dict(self, prefix: str = "") -> OrderedDict[str, Tensor]:

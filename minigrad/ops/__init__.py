@@ -39,7 +39,7 @@ from .elementwise import (
     compare,
     where,
 )
-from .linalg import MatMul, dot, matmul
+from .linalg import MatMul, dot, matmul, mm
 from .reduction import (
     amax,
     amin,
@@ -78,7 +78,7 @@ from .softmax import log_softmax, softmax
 __all__ = [
     "normalize_dim", "normalize_dims", "operand", "Add", "Div", "Mul", "Neg", "Pow", "Sub",
     "Abs", "Cast", "Clamp", "Clone", "Cos", "Exp", "LeakyRelu", "Log", "Maximum", "Minimum",
-    "Relu", "Sigmoid", "Sin", "Sqrt", "Tanh", "clamp", "compare", "where", "MatMul", "dot",
+    "Relu", "Sigmoid", "Sin", "Sqrt", "Tanh", "clamp", "compare", "where", "MatMul", "dot", "mm",
     "matmul", "amax", "amin", "argmax", "argmin", "logical_reduce", "logsumexp", "max", "mean",
     "min", "std", "sum", "var", "UNARY", "Copy", "Fill", "cat", "chunk", "expand", "flatten",
     "getitem", "inplace", "permute", "reshape", "setitem", "split", "squeeze", "stack",

@@ -198,13 +198,13 @@ class Clamp(Function):
         return grad * mask, None
 
 
-def clamp(x: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
-    """Clip ``x`` to ``[min, max]`` (either may be None). Alias: ``clip``."""
+def clamp(input: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
+    """Clip ``input`` to ``[min, max]`` (either may be None). Alias: ``clip``."""
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
     if min is not None and max is not None and min > max:
         raise ValueError(f"clamp: min ({min}) is greater than max ({max})")
-    return Clamp.apply(x, (min, max))
+    return Clamp.apply(input, (min, max))
 
 
 class Maximum(Function):

@@ -59,13 +59,13 @@ def _mT(x: Any) -> Any:
     return x.transpose(-2, -1) if isinstance(x, Tensor) else np.swapaxes(x, -2, -1)
 
 
-def matmul(a: Operand, b: Operand) -> Tensor:
-    """Matrix product with numpy's semantics (``@``).
+def matmul(input: Operand, other: Operand) -> Tensor:
+    """Matrix product with numpy's semantics (``@``), torch's argument names.
 
     Shapes: (n,k)@(k,m)->(n,m); (k,)@(k,m)->(m,); (n,k)@(k,)->(n,); (k,)@(k,)->();
     batched: (...,n,k)@(...,k,m)->(...,n,m) with the batch dims broadcast.
     """
-    a, b = operand(a, "matmul"), operand(b, "matmul")
+    a, b = operand(input, "matmul"), operand(other, "matmul")
     sa, sb = np.shape(array_of(a)), np.shape(array_of(b))
     if len(sa) == 0 or len(sb) == 0:
         raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes {sa} "
@@ -86,8 +86,24 @@ def matmul(a: Operand, b: Operand) -> Tensor:
     return MatMul.apply(a, b)
 
 
-def dot(a: Tensor, b: Tensor) -> Tensor:
-    """Inner product of two 1-D tensors of the same length."""
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
+    """Product of two matrices, (n, k) x (k, m) -> (n, m); no broadcasting (``matmul`` has
+    it).
+
+    >>> import minigrad as mg
+    >>> mg.mm(mg.ones(2, 3), mg.ones(3, 4)).shape
+    (2, 4)
+    """
+    sa, sb = np.shape(array_of(input)), np.shape(array_of(mat2))
+    if len(sa) != 2 or len(sb) != 2:
+        raise ValueError(f"mm: needs two 2-D tensors, got shapes {sa} and {sb}; use matmul "
+                         "for other dimensions")
+    return matmul(input, mat2)
+
+
+def dot(input: Tensor, tensor: Tensor) -> Tensor:
+    """Inner product of two 1-D tensors of the same length (torch's argument names)."""
+    a, b = input, tensor
     if np.ndim(array_of(a)) != 1 or np.ndim(array_of(b)) != 1:
         raise ValueError(f"dot: needs two 1-D tensors, got shapes {np.shape(array_of(a))} and "
                          f"{np.shape(array_of(b))}; use matmul for higher dimensions")

@@ -203,50 +203,50 @@ def _dims(x: Tensor, dim: Dims, keepdim: bool, np_names: dict[str, Any],
     return normalize_dims(dim, x.array.ndim, op), bool(keepdim)
 
 
-def sum(x: Tensor, dim: Dims = None, keepdim: bool = False, **np_names: Any) -> Tensor:
+def sum(input: Tensor, dim: Dims = None, keepdim: bool = False, **np_names: Any) -> Tensor:
     """Sum over ``dim`` (all dims by default)."""
-    dims, keepdim = _dims(x, dim, keepdim, np_names, "sum")
-    return Sum.apply(x, dims, keepdim)
+    dims, keepdim = _dims(input, dim, keepdim, np_names, "sum")
+    return Sum.apply(input, dims, keepdim)
 
 
-def mean(x: Tensor, dim: Dims = None, keepdim: bool = False, **np_names: Any) -> Tensor:
+def mean(input: Tensor, dim: Dims = None, keepdim: bool = False, **np_names: Any) -> Tensor:
     """Mean over ``dim`` (all dims by default)."""
-    if x.array.dtype.kind != "f":
-        raise TypeError(f"mean: needs a floating tensor, got {x.dtype}; use .float() first")
-    dims, keepdim = _dims(x, dim, keepdim, np_names, "mean")
-    return Mean.apply(x, dims, keepdim)
+    if input.array.dtype.kind != "f":
+        raise TypeError(f"mean: needs a floating tensor, got {input.dtype}; use .float() first")
+    dims, keepdim = _dims(input, dim, keepdim, np_names, "mean")
+    return Mean.apply(input, dims, keepdim)
 
 
-def var(x: Tensor, dim: Dims = None, correction: float = 1, keepdim: bool = False,
+def var(input: Tensor, dim: Dims = None, correction: float = 1, keepdim: bool = False,
            **np_names: Any) -> Tensor:
     """Variance over ``dim``, divided by ``N - correction`` (1: unbiased, torch's default)."""
     if "unbiased" in np_names:
         correction = 1 if np_names.pop("unbiased") else 0
     if "ddof" in np_names:
         correction = np_names.pop("ddof")
-    dims, keepdim = _dims(x, dim, keepdim, np_names, "var")
-    n = _count(x.array.shape, dims)
-    centered = x - x.mean(dim=dims, keepdim=True)
+    dims, keepdim = _dims(input, dim, keepdim, np_names, "var")
+    n = _count(input.array.shape, dims)
+    centered = input - input.mean(dim=dims, keepdim=True)
     return (centered * centered).sum(dim=dims, keepdim=keepdim) / builtins.max(n - correction, 0)
 
 
-def std(x: Tensor, dim: Dims = None, correction: float = 1, keepdim: bool = False,
+def std(input: Tensor, dim: Dims = None, correction: float = 1, keepdim: bool = False,
            **np_names: Any) -> Tensor:
     """Standard deviation: ``sqrt(var(...))``; its gradient is 0 over identical values, as
     torch's."""
-    return StdFromVar.apply(var(x, dim, correction=correction, keepdim=keepdim, **np_names))
+    return StdFromVar.apply(var(input, dim, correction=correction, keepdim=keepdim, **np_names))
 
 
-def amax(x: Tensor, dim: Dims = None, keepdim: bool = False, **np_names: Any) -> Tensor:
+def amax(input: Tensor, dim: Dims = None, keepdim: bool = False, **np_names: Any) -> Tensor:
     """Largest value over ``dim``; tied maxima share the gradient evenly."""
-    dims, keepdim = _dims(x, dim, keepdim, np_names, "amax")
-    return Amax.apply(x, dims, keepdim)
+    dims, keepdim = _dims(input, dim, keepdim, np_names, "amax")
+    return Amax.apply(input, dims, keepdim)
 
 
-def amin(x: Tensor, dim: Dims = None, keepdim: bool = False, **np_names: Any) -> Tensor:
+def amin(input: Tensor, dim: Dims = None, keepdim: bool = False, **np_names: Any) -> Tensor:
     """Smallest value over ``dim``; tied minima share the gradient evenly."""
-    dims, keepdim = _dims(x, dim, keepdim, np_names, "amin")
-    return Amin.apply(x, dims, keepdim)
+    dims, keepdim = _dims(input, dim, keepdim, np_names, "amin")
+    return Amin.apply(input, dims, keepdim)
 
 
 def _extreme(x: Tensor, dim: Any, keepdim: bool, np_names: dict[str, Any], op: str,
@@ -267,33 +267,33 @@ def _extreme(x: Tensor, dim: Any, keepdim: bool, np_names: dict[str, Any], op: s
 
 
 @overload
-def max(x: Tensor, dim: None = None, keepdim: bool = False) -> Tensor: ...
+def max(input: Tensor, dim: None = None, keepdim: bool = False) -> Tensor: ...
 @overload
-def max(x: Tensor, dim: Tensor, keepdim: bool = False, **np_names: Any) -> Tensor: ...
+def max(input: Tensor, dim: Tensor, keepdim: bool = False, **np_names: Any) -> Tensor: ...
 @overload
-def max(x: Tensor, dim: int | None = None, keepdim: bool = False,
+def max(input: Tensor, dim: int | None = None, keepdim: bool = False,
         **np_names: Any) -> max_result: ...
 
 
-def max(x: Tensor, dim: int | Tensor | None = None, keepdim: bool = False,
+def max(input: Tensor, dim: int | Tensor | None = None, keepdim: bool = False,
         **np_names: Any) -> Tensor | max_result:
     """Without ``dim``: the largest value. With ``dim``: ``(values, indices)`` as torch."""
-    return _extreme(x, dim, keepdim, np_names, "max", Amax, MaxAt, np.argmax, max_result)
+    return _extreme(input, dim, keepdim, np_names, "max", Amax, MaxAt, np.argmax, max_result)
 
 
 @overload
-def min(x: Tensor, dim: None = None, keepdim: bool = False) -> Tensor: ...
+def min(input: Tensor, dim: None = None, keepdim: bool = False) -> Tensor: ...
 @overload
-def min(x: Tensor, dim: Tensor, keepdim: bool = False, **np_names: Any) -> Tensor: ...
+def min(input: Tensor, dim: Tensor, keepdim: bool = False, **np_names: Any) -> Tensor: ...
 @overload
-def min(x: Tensor, dim: int | None = None, keepdim: bool = False,
+def min(input: Tensor, dim: int | None = None, keepdim: bool = False,
         **np_names: Any) -> min_result: ...
 
 
-def min(x: Tensor, dim: int | Tensor | None = None, keepdim: bool = False,
+def min(input: Tensor, dim: int | Tensor | None = None, keepdim: bool = False,
         **np_names: Any) -> Tensor | min_result:
     """Without ``dim``: the smallest value. With ``dim``: ``(values, indices)`` as torch."""
-    return _extreme(x, dim, keepdim, np_names, "min", Amin, MinAt, np.argmin, min_result)
+    return _extreme(input, dim, keepdim, np_names, "min", Amin, MinAt, np.argmin, min_result)
 
 
 def _arg(fn: Any, x: Tensor, dim: int | None, keepdim: bool, np_names: dict[str, Any],
@@ -308,22 +308,22 @@ def _arg(fn: Any, x: Tensor, dim: int | None, keepdim: bool, np_names: dict[str,
     return _wrap(fn(x.array, axis=d, keepdims=bool(keepdim)).astype(np.int64, copy=False))
 
 
-def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False,
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False,
            **np_names: Any) -> Tensor:
     """Index of the largest value (over the flattened tensor when ``dim`` is None)."""
-    return _arg(np.argmax, x, dim, keepdim, np_names, "argmax")
+    return _arg(np.argmax, input, dim, keepdim, np_names, "argmax")
 
 
-def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False,
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False,
            **np_names: Any) -> Tensor:
     """Index of the smallest value (over the flattened tensor when ``dim`` is None)."""
-    return _arg(np.argmin, x, dim, keepdim, np_names, "argmin")
+    return _arg(np.argmin, input, dim, keepdim, np_names, "argmin")
 
 
-def logsumexp(x: Tensor, dim: Dims = None, keepdim: bool = False, **np_names: Any) -> Tensor:
-    """``log(sum(exp(x)))`` over ``dim``, stable for large values."""
-    dims, keepdim = _dims(x, dim, keepdim, np_names, "logsumexp")
-    return LogSumExp.apply(x, dims, keepdim)
+def logsumexp(input: Tensor, dim: Dims = None, keepdim: bool = False, **np_names: Any) -> Tensor:
+    """``log(sum(exp(input)))`` over ``dim``, stable for large values."""
+    dims, keepdim = _dims(input, dim, keepdim, np_names, "logsumexp")
+    return LogSumExp.apply(input, dims, keepdim)
 
 
 def logical_reduce(fn: Any, x: Tensor, dim: Dims, keepdim: bool,

@@ -46,23 +46,23 @@ class Reshape(Function):
         return grad.reshape(ctx.shape), None
 
 
-def reshape(x: Tensor, *shape: int | ShapeLike) -> Tensor:
+def reshape(input: Tensor, *shape: int | ShapeLike) -> Tensor:
     """The same elements in a new shape (one size may be -1). Alias: ``view``."""
     shape = _shape_arg(shape, "reshape")
-    n = x.array.size
+    n = input.array.size
     known = math.prod(s for s in shape if s != -1)
     if shape.count(-1) > 1 or any(s < -1 for s in shape) or \
             (-1 in shape and (known == 0 or n % known)) or (-1 not in shape and known != n):
-        raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} ({n} elements) "
+        raise ValueError(f"reshape: cannot reshape a tensor of shape {input.shape} ({n} elements) "
                          f"into shape {shape}")
     if -1 in shape:
         shape = tuple(n // known if s == -1 else s for s in shape)
-    if shape == x.array.shape:
-        return x  # nothing to do: no node
-    return Reshape.apply(x, shape)
+    if shape == input.array.shape:
+        return input  # nothing to do: no node
+    return Reshape.apply(input, shape)
 
 
-def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dims ``start_dim..end_dim`` (inclusive) into one, as ``torch.flatten``: a
     view where numpy can; the input itself when there is nothing to merge; a 0-d tensor
     becomes shape (1,).
@@ -71,32 +71,33 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     >>> mg.flatten(mg.zeros(2, 3, 4, 5), 1, 2).shape
     (2, 12, 5)
     """
-    s = normalize_dim(start_dim, x.array.ndim, "flatten")
-    e = normalize_dim(end_dim, x.array.ndim, "flatten")
-    if x.array.ndim == 0:
-        return x.reshape(1)
+    s = normalize_dim(start_dim, input.array.ndim, "flatten")
+    e = normalize_dim(end_dim, input.array.ndim, "flatten")
+    if input.array.ndim == 0:
+        return input.reshape(1)
     if s > e:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
-    shape = x.array.shape
-    return x.reshape(shape[:s] + (math.prod(shape[s:e + 1]),) + shape[e + 1:])
+    shape = input.array.shape
+    return input.reshape(shape[:s] + (math.prod(shape[s:e + 1]),) + shape[e + 1:])
 
 
-def unsqueeze(x: Tensor, dim: int) -> Tensor:
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a dim of size 1 at ``dim`` (negative counts from the new end)."""
-    ndim = x.array.ndim + 1
+    ndim = input.array.ndim + 1
     d = normalize_dim(dim, ndim, "unsqueeze")
-    shape = x.array.shape
-    return x.reshape(shape[:d] + (1,) + shape[d:])
+    shape = input.array.shape
+    return input.reshape(shape[:d] + (1,) + shape[d:])
 
 
-def squeeze(x: Tensor, dim: Dims = None) -> Tensor:
+def squeeze(input: Tensor, dim: Dims = None) -> Tensor:
     """Drop dims of size 1 (all of them, or only ``dim`` if given and of size 1)."""
-    shape = x.array.shape
+    shape = input.array.shape
     if dim is None:
-        return x.reshape(tuple(s for s in shape if s != 1))
+        return input.reshape(tuple(s for s in shape if s != 1))
     dims = dim if isinstance(dim, tuple | list) else (dim,)
-    dims = {normalize_dim(d, x.array.ndim, "squeeze") for d in dims} if x.array.ndim else set()
-    return x.reshape(tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1)))
+    nd = input.array.ndim
+    dims = {normalize_dim(d, nd, "squeeze") for d in dims} if nd else set()
+    return input.reshape(tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1)))
 
 
 class Permute(Function):
@@ -113,30 +114,30 @@ class Permute(Function):
         return grad.permute(*ctx.inverse), None
 
 
-def permute(x: Tensor, *dims: int | ShapeLike) -> Tensor:
-    """Reorder dims: ``x.permute(2, 0, 1)``."""
+def permute(input: Tensor, *dims: int | ShapeLike) -> Tensor:
+    """Reorder dims: ``input.permute(2, 0, 1)``."""
     dims = _shape_arg(dims, "permute")
-    nd = x.array.ndim
+    nd = input.array.ndim
     if len(dims) != nd:
         raise ValueError(f"permute: got {len(dims)} dims for a tensor with {nd} dims "
-                         f"(shape {x.shape})")
+                         f"(shape {input.shape})")
     dims = tuple(normalize_dim(d, nd, "permute") for d in dims)
     if sorted(dims) != list(range(nd)):
         raise ValueError(f"permute: {dims} is not a permutation of 0..{nd - 1}")
     if dims == tuple(range(nd)):
-        return x
-    return Permute.apply(x, dims)
+        return input
+    return Permute.apply(input, dims)
 
 
-def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap two dims."""
-    nd = x.array.ndim
+    nd = input.array.ndim
     if nd < 2:
-        return x
+        return input
     order = list(range(nd))
     d0, d1 = normalize_dim(dim0, nd, "transpose"), normalize_dim(dim1, nd, "transpose")
     order[d0], order[d1] = order[d1], order[d0]
-    return permute(x, *order)
+    return permute(input, *order)
 
 
 class Expand(Function):
@@ -151,17 +152,17 @@ class Expand(Function):
         return grad, None  # the engine sums it back to the input's shape
 
 
-def expand(x: Tensor, *shape: int | ShapeLike) -> Tensor:
+def expand(input: Tensor, *shape: int | ShapeLike) -> Tensor:
     """Broadcast to ``shape`` without copying (-1 keeps a size). Alias: ``broadcast_to``."""
     shape = _shape_arg(shape, "expand")
-    old = x.array.shape
+    old = input.array.shape
     lead = len(shape) - len(old)
     if lead < 0:
         raise ValueError(f"expand: cannot expand shape {old} to fewer dims {shape}")
     shape = tuple(o if s == -1 and i >= lead else s
                   for i, (s, o) in enumerate(zip(shape, (0,) * lead + old)))
     if shape == old:
-        return x
+        return input
     try:
         np.broadcast_shapes(old, shape)
         ok = np.broadcast_shapes(old, shape) == shape
@@ -170,7 +171,7 @@ def expand(x: Tensor, *shape: int | ShapeLike) -> Tensor:
     if not ok:
         raise ValueError(f"expand: shape {old} cannot be broadcast to {shape}; only dims of "
                          "size 1 can grow")
-    return Expand.apply(x, shape)
+    return Expand.apply(input, shape)
 
 
 class Cat(Function):
@@ -225,11 +226,11 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     return cat([t.unsqueeze(d) for t in tensors], dim=d)
 
 
-def split(x: Tensor, split_size_or_sections: int | Sequence[int],
+def split(tensor: Tensor, split_size_or_sections: int | Sequence[int],
           dim: int = 0) -> tuple[Tensor, ...]:
     """Pieces of size ``split_size`` (the last may be smaller), or of the given sizes."""
-    d = normalize_dim(dim, x.array.ndim, "split")
-    n = x.array.shape[d]
+    d = normalize_dim(dim, tensor.array.ndim, "split")
+    n = tensor.array.shape[d]
     if isinstance(split_size_or_sections, int | np.integer):
         size = int(split_size_or_sections)
         if size <= 0:
@@ -243,17 +244,17 @@ def split(x: Tensor, split_size_or_sections: int | Sequence[int],
     pieces, start = [], 0
     for s in sizes:
         index = (slice(None),) * d + (slice(start, start + s),)
-        pieces.append(x[index])
+        pieces.append(tensor[index])
         start += s
     return tuple(pieces)
 
 
-def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """Split into ``chunks`` pieces of size ceil(n / chunks) (fewer if n is small)."""
     if chunks <= 0:
         raise ValueError(f"chunk: chunks must be positive, got {chunks}")
-    n = x.array.shape[normalize_dim(dim, x.array.ndim, "chunk")]
-    return split(x, max(-(-n // chunks), 1), dim)
+    n = input.array.shape[normalize_dim(dim, input.array.ndim, "chunk")]
+    return split(input, max(-(-n // chunks), 1), dim)
 
 
 # ------------------------------------------------------------------------ indexing

@@ -63,11 +63,11 @@ def _check(x: Tensor, dim: int, op: str) -> int | None:
     return d if x.array.ndim else None  # a 0-d tensor is its own (only) slice
 
 
-def softmax(x: Tensor, dim: int = -1) -> Tensor:
+def softmax(input: Tensor, dim: int = -1) -> Tensor:
     """Probabilities along ``dim``: non-negative, summing to 1; stable for large logits."""
-    return Softmax.apply(x, _check(x, dim, "softmax"))
+    return Softmax.apply(input, _check(input, dim, "softmax"))
 
 
-def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
-    """``log(softmax(x))`` computed directly (finite even where softmax underflows to 0)."""
-    return LogSoftmax.apply(x, _check(x, dim, "log_softmax"))
+def log_softmax(input: Tensor, dim: int = -1) -> Tensor:
+    """``log(softmax(input))`` computed directly (finite even where softmax underflows to 0)."""
+    return LogSoftmax.apply(input, _check(input, dim, "log_softmax"))
