@@ -20,10 +20,12 @@ from .loss import (
     BCELoss,
     BCEWithLogitsLoss,
     CrossEntropyLoss,
+    HuberLoss,
     KLDivLoss,
     L1Loss,
     MSELoss,
     NLLLoss,
+    SmoothL1Loss,
 )
 from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d
@@ -33,5 +35,5 @@ from .summary import summary
 __all__ = ["functional", "init", "Module", "Parameter", "Sequential", "ModuleList", "Linear",
            "Dense", "Identity", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
            "Flatten", "Dropout", "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
-           "BCEWithLogitsLoss", "KLDivLoss", "summary", "BatchNorm1d", "BatchNorm2d",
-           "Dropout2d"]
+           "BCEWithLogitsLoss", "KLDivLoss", "SmoothL1Loss", "HuberLoss", "summary",
+           "BatchNorm1d", "BatchNorm2d", "Dropout2d"]

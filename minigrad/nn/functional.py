@@ -14,6 +14,7 @@ import numpy as np
 from .._tensor import Tensor, _wrap
 from ..ops import fused
 from ..ops._util import array_of
+from ..ops.elementwise import where
 from ..ops.normalization import batch_norm as _batch_norm
 from ..ops.softmax import log_softmax, softmax
 from ..random import default_generator
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax",
            "dropout", "one_hot", "cross_entropy", "nll_loss", "mse_loss", "l1_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
-           "batch_norm", "dropout2d"]
+           "batch_norm", "dropout2d", "smooth_l1_loss", "huber_loss"]
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -287,6 +288,40 @@ def l1_loss(input: Tensor, target: Tensor | ArrayLike, reduction: str = "mean") 
     """Mean absolute error ``|input - target|``; shapes must match."""
     _check_reduction(reduction, "l1_loss")
     return fused.reduce_loss((input - _same_shape(input, target, "l1_loss")).abs(), reduction)
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor | ArrayLike, reduction: str = "mean",
+                   beta: float = 1.0) -> Tensor:
+    """``0.5 d**2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta`` (d = input - target),
+    as torch; ``beta=0`` is ``l1_loss``. Shapes must match.
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn.functional as F
+    >>> F.smooth_l1_loss(mg.tensor([0.5, 3.0]), mg.tensor([0.0, 0.0]), reduction="none")
+    tensor([0.125, 2.5  ])
+    """
+    _check_reduction(reduction, "smooth_l1_loss")
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be >= 0, got {beta}")
+    if beta == 0:
+        return l1_loss(input, target, reduction)
+    d = input - _same_shape(input, target, "smooth_l1_loss")
+    size = d.abs()
+    pointwise = where(size < beta, d * d * (0.5 / beta), size - 0.5 * beta)
+    return fused.reduce_loss(pointwise, reduction)
+
+
+def huber_loss(input: Tensor, target: Tensor | ArrayLike, reduction: str = "mean",
+               delta: float = 1.0) -> Tensor:
+    """``0.5 d**2`` where ``|d| <= delta``, else ``delta (|d| - 0.5 delta)``: smooth L1
+    scaled by ``delta`` (torch's ``huber_loss``). Shapes must match; ``delta > 0``."""
+    _check_reduction(reduction, "huber_loss")
+    if not delta > 0:
+        raise ValueError(f"huber_loss: delta must be > 0, got {delta}")
+    d = input - _same_shape(input, target, "huber_loss")
+    size = d.abs()
+    pointwise = where(size <= delta, d * d * 0.5, size * delta - 0.5 * delta * delta)
+    return fused.reduce_loss(pointwise, reduction)
 
 
 def binary_cross_entropy(input: Tensor, target: Tensor | ArrayLike,

@@ -32,6 +32,28 @@ class L1Loss(_Loss):
         return F.l1_loss(input, target, self.reduction)
 
 
+class SmoothL1Loss(_Loss):
+    """``F.smooth_l1_loss``: quadratic below ``beta``, linear above (beta=0: L1Loss)."""
+
+    def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
+        super().__init__(reduction)
+        self.beta = beta
+
+    def forward(self, input: Tensor, target: Tensor | ArrayLike) -> Tensor:
+        return F.smooth_l1_loss(input, target, self.reduction, self.beta)
+
+
+class HuberLoss(_Loss):
+    """``F.huber_loss``: quadratic up to ``delta``, then linear with slope ``delta``."""
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction)
+        self.delta = delta
+
+    def forward(self, input: Tensor, target: Tensor | ArrayLike) -> Tensor:
+        return F.huber_loss(input, target, self.reduction, self.delta)
+
+
 class CrossEntropyLoss(_Loss):
     """Softmax + negative log-likelihood of logits, fused (see ``F.cross_entropy``)."""
 
