@@ -135,7 +135,10 @@ def test_params_without_grad_are_skipped():
 @pytest.mark.parametrize("make", [
     lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.01, nesterov=True),
     lambda ps: optim.Adam(ps, lr=0.01, amsgrad=True, weight_decay=0.1),
-    lambda ps: optim.AdamW(ps, lr=0.01)])
+    lambda ps: optim.AdamW(ps, lr=0.01),
+    lambda ps: optim.RMSprop(ps, momentum=0.9, centered=True, weight_decay=0.1),
+    lambda ps: optim.Adagrad(ps, lr_decay=0.1, weight_decay=0.1),
+    lambda ps: optim.Adadelta(ps, weight_decay=0.1)])
 def test_updates_are_in_place_and_record_no_graph(make):
     model = mlp()
     opt = make(model.parameters())
@@ -158,7 +161,12 @@ def test_updates_are_in_place_and_record_no_graph(make):
     lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, dampening=0.1, weight_decay=0.01),
     lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True, maximize=True),
     lambda ps: optim.Adam(ps, lr=0.01, amsgrad=True, weight_decay=0.1, maximize=True),
-    lambda ps: optim.AdamW(ps, lr=0.01)])
+    lambda ps: optim.AdamW(ps, lr=0.01),
+    lambda ps: optim.RMSprop(ps, momentum=0.9, centered=True, weight_decay=0.1,
+                             maximize=True),
+    lambda ps: optim.RMSprop(ps, alpha=0.2, centered=True),
+    lambda ps: optim.Adagrad(ps, lr_decay=0.1, weight_decay=0.1, maximize=True),
+    lambda ps: optim.Adadelta(ps, weight_decay=0.1, maximize=True)])
 def test_step_allocates_no_parameter_sized_temporaries(make):
     import tracemalloc
 
@@ -291,7 +299,10 @@ def test_bad_inputs_are_clear_errors():
     lambda ps: optim.SGD(ps, lr=0.05, momentum=0.9, dampening=0.1, weight_decay=0.01),
     lambda ps: optim.SGD(ps, lr=0.05, momentum=0.9, nesterov=True),
     lambda ps: optim.Adam(ps, lr=0.01, amsgrad=True),
-    lambda ps: optim.AdamW(ps, lr=0.01, betas=(0.8, 0.95), weight_decay=0.1)])
+    lambda ps: optim.AdamW(ps, lr=0.01, betas=(0.8, 0.95), weight_decay=0.1),
+    lambda ps: optim.RMSprop(ps, lr=0.01, momentum=0.5, centered=True),
+    lambda ps: optim.Adagrad(ps, lr=0.1, lr_decay=0.05, initial_accumulator_value=0.1),
+    lambda ps: optim.Adadelta(ps, rho=0.8, weight_decay=0.01)])
 @pytest.mark.parametrize("through_file", [False, True])
 def test_resumed_optimizer_continues_exactly(make, through_file, tmp_path):
     x, y = batch()
@@ -444,3 +455,87 @@ def test_optimizer_load_state_dict_converts_dtypes_and_copies():
     saved = np.asarray(sd["state"][0]["exp_avg"])
     np.testing.assert_allclose(opt2.state[p0]["exp_avg"], saved, rtol=1e-6)
     assert not np.shares_memory(opt2.state[p0]["exp_avg"], saved)
+
+
+# ------------------------------------------------------ RMSprop, Adagrad, Adadelta
+def test_rmsprop_by_hand():
+    p = param([1.0, -2.0])
+    opt = optim.RMSprop([p], lr=0.1, alpha=0.5, eps=0.0, momentum=0.5, centered=True)
+    g = np.array([2.0, 4.0])
+    v, m, buf, w = np.zeros(2), np.zeros(2), np.zeros(2), np.array([1.0, -2.0])
+    for _ in range(3):
+        set_grad(p, g)
+        opt.step()
+        v = 0.5 * v + 0.5 * g * g
+        m = m + 0.5 * (g - m)
+        buf = 0.5 * buf + g / np.sqrt(v - m * m)
+        w = w - 0.1 * buf
+        g = g * 0.5
+    assert opt.state[p]["step"] == 3
+    np.testing.assert_allclose(p.array, w, rtol=1e-12)
+
+
+def test_rmsprop_first_step_size():
+    p = param([3.0])
+    opt = optim.RMSprop([p], lr=0.01)  # torch's defaults: alpha 0.99
+    set_grad(p, [5.0])
+    opt.step()
+    assert p.array[0] == pytest.approx(3.0 - 0.01 / np.sqrt(0.01), rel=1e-6)
+
+
+def test_adagrad_by_hand_with_decay():
+    p = param([1.0])
+    opt = optim.Adagrad([p], lr=0.5, lr_decay=0.5, initial_accumulator_value=1.0, eps=0.0)
+    assert opt.state[p]["step"] == 0 and opt.state[p]["sum"][0] == 1.0  # from construction
+    w, acc = 1.0, 1.0
+    for t, g in enumerate([2.0, 1.0, 3.0], start=1):
+        set_grad(p, [g])
+        opt.step()
+        acc += g * g
+        w -= 0.5 / (1 + (t - 1) * 0.5) * g / np.sqrt(acc)
+    assert p.array[0] == pytest.approx(w, rel=1e-14)
+
+
+def test_adadelta_by_hand():
+    p = param([1.0])
+    opt = optim.Adadelta([p], lr=2.0, rho=0.5, eps=1e-3)
+    w, v, u = 1.0, 0.0, 0.0
+    for g in [1.0, -2.0, 0.5]:
+        set_grad(p, [g])
+        opt.step()
+        v = 0.5 * v + 0.5 * g * g
+        delta = np.sqrt(u + 1e-3) / np.sqrt(v + 1e-3) * g
+        u = 0.5 * u + 0.5 * delta * delta
+        w -= 2.0 * delta
+    assert p.array[0] == pytest.approx(w, rel=1e-14)
+    assert set(opt.state[p]) == {"step", "square_avg", "acc_delta"}
+
+
+@pytest.mark.parametrize("make, bad", [
+    (lambda ps: optim.RMSprop(ps, lr=-1), "learning rate -1"),
+    (lambda ps: optim.RMSprop(ps, alpha=-0.5), "alpha -0.5"),
+    (lambda ps: optim.RMSprop(ps, eps=-1e-8), "eps -1e-08"),
+    (lambda ps: optim.RMSprop(ps, momentum=-0.1), "momentum -0.1"),
+    (lambda ps: optim.RMSprop(ps, weight_decay=-1), "weight_decay -1"),
+    (lambda ps: optim.Adagrad(ps, lr_decay=-1), "lr_decay -1"),
+    (lambda ps: optim.Adagrad(ps, initial_accumulator_value=-1),
+     "initial_accumulator_value -1"),
+    (lambda ps: optim.Adagrad(ps, eps=-1), "eps -1"),
+    (lambda ps: optim.Adagrad(ps, weight_decay=-1), "weight_decay -1"),
+    (lambda ps: optim.Adadelta(ps, rho=1.5), "rho 1.5"),
+    (lambda ps: optim.Adadelta(ps, eps=-1), "eps -1"),
+    (lambda ps: optim.Adadelta(ps, lr=-0.1), "learning rate -0.1")])
+def test_new_optimizers_check_arguments(make, bad):
+    with pytest.raises(ValueError, match=bad):
+        make([param([1.0])])
+
+
+@pytest.mark.parametrize("cls, defaults", [
+    (optim.RMSprop, dict(lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
+                         centered=False, maximize=False)),
+    (optim.Adagrad, dict(lr=0.01, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
+                         eps=1e-10, maximize=False)),
+    (optim.Adadelta, dict(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, maximize=False))])
+def test_new_optimizers_defaults_are_torchs(cls, defaults):
+    group = cls([param([1.0])]).param_groups[0]
+    assert {k: group[k] for k in defaults} == defaults

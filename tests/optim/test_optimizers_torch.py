@@ -58,6 +58,21 @@ CASES = {
     "adamw": (optim.AdamW, "AdamW", dict(lr=0.01)),
     "adamw_amsgrad": (optim.AdamW, "AdamW", dict(lr=0.005, weight_decay=0.2, amsgrad=True,
                                                  betas=(0.85, 0.99))),
+    "rmsprop": (optim.RMSprop, "RMSprop", dict(lr=0.01)),
+    "rmsprop_centered_momentum_wd": (optim.RMSprop, "RMSprop", dict(
+        lr=0.005, alpha=0.9, momentum=0.8, centered=True, weight_decay=0.01)),
+    "rmsprop_centered_small_alpha": (optim.RMSprop, "RMSprop", dict(  # lerp weight >= 0.5
+        lr=0.001, alpha=0.3, centered=True, eps=1e-6)),
+    "rmsprop_maximize": (optim.RMSprop, "RMSprop", dict(lr=0.001, momentum=0.5,
+                                                        maximize=True)),
+    "adagrad": (optim.Adagrad, "Adagrad", dict(lr=0.1)),
+    "adagrad_decay_wd_init": (optim.Adagrad, "Adagrad", dict(
+        lr=0.1, lr_decay=0.01, weight_decay=0.01, initial_accumulator_value=0.1, eps=1e-8)),
+    "adagrad_maximize": (optim.Adagrad, "Adagrad", dict(lr=0.01, maximize=True)),
+    "adadelta": (optim.Adadelta, "Adadelta", dict(lr=1.0)),
+    "adadelta_rho_eps_wd": (optim.Adadelta, "Adadelta", dict(lr=0.5, rho=0.8, eps=1e-5,
+                                                              weight_decay=0.01)),
+    "adadelta_maximize": (optim.Adadelta, "Adadelta", dict(lr=0.1, maximize=True)),
 }
 
 
@@ -120,3 +135,45 @@ def test_state_dict_keys_match_torch():
                                    rtol=RTOL, atol=ATOL)
     assert [g["params"] for g in sd["param_groups"]] == \
         [g["params"] for g in tsd["param_groups"]]
+
+
+NEW_STATE = {
+    "rmsprop": (lambda ps, lib: lib.RMSprop(ps, lr=0.01, momentum=0.9, centered=True),
+                ("square_avg", "momentum_buffer", "grad_avg")),
+    "adagrad": (lambda ps, lib: lib.Adagrad(ps, lr=0.1, initial_accumulator_value=0.2),
+                ("sum",)),
+    "adadelta": (lambda ps, lib: lib.Adadelta(ps, rho=0.8), ("square_avg", "acc_delta")),
+}
+
+
+@pytest.mark.parametrize("name", list(NEW_STATE))
+def test_new_optimizers_state_dict_matches_torch(name):
+    make, buffers = NEW_STATE[name]
+    ours, theirs = make_pair()
+    opt, topt = make(ours.parameters(), optim), make(theirs.parameters(), torch.optim)
+    for xb, yb in batches()[:3]:
+        opt.zero_grad()
+        F.cross_entropy(ours(mg.tensor(xb)), mg.tensor(yb)).backward()
+        opt.step()
+        topt.zero_grad()
+        torch.nn.functional.cross_entropy(theirs(torch.from_numpy(xb)),
+                                          torch.from_numpy(yb)).backward()
+        topt.step()
+    sd, tsd = opt.state_dict(), topt.state_dict()
+    assert set(sd["state"]) == set(tsd["state"])
+    assert set(sd["state"][0]) == set(tsd["state"][0])
+    assert sd["state"][0]["step"] == tsd["state"][0]["step"].item() == 3
+    for k in buffers:
+        np.testing.assert_allclose(sd["state"][0][k].array, tsd["state"][0][k].numpy(),
+                                   rtol=RTOL, atol=ATOL)
+    tgroup = {k: v for k, v in tsd["param_groups"][0].items()
+              if k not in ("foreach", "capturable", "differentiable", "fused")}
+    assert {k: sd["param_groups"][0][k] for k in tgroup} == tgroup
+
+
+def test_adagrad_state_exists_before_the_first_step_as_torch():
+    ours, theirs = make_pair()
+    sd = optim.Adagrad(ours.parameters(), initial_accumulator_value=0.5).state_dict()
+    tsd = torch.optim.Adagrad(theirs.parameters(), initial_accumulator_value=0.5).state_dict()
+    assert set(sd["state"]) == set(tsd["state"])
+    np.testing.assert_array_equal(sd["state"][0]["sum"].array, tsd["state"][0]["sum"].numpy())
