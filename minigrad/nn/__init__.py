@@ -8,6 +8,7 @@ from .layers import (
     Dropout2d,
     Flatten,
     Identity,
+    LazyLinear,
     LeakyReLU,
     Linear,
     LogSoftmax,
@@ -16,6 +17,7 @@ from .layers import (
     Softmax,
     Tanh,
 )
+from .lazy import LazyModuleMixin
 from .loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -29,11 +31,12 @@ from .loss import (
 )
 from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d
-from .parameter import Parameter
+from .parameter import Parameter, UninitializedParameter
 from .summary import summary
 
 __all__ = ["functional", "init", "Module", "Parameter", "Sequential", "ModuleList", "Linear",
            "Dense", "Identity", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
            "Flatten", "Dropout", "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
            "BCEWithLogitsLoss", "KLDivLoss", "SmoothL1Loss", "HuberLoss", "summary",
-           "BatchNorm1d", "BatchNorm2d", "Dropout2d"]
+           "BatchNorm1d", "BatchNorm2d", "Dropout2d", "LazyLinear", "LazyModuleMixin",
+           "UninitializedParameter"]

@@ -1,5 +1,5 @@
-"""Layers: Linear (Dense), activations, Softmax/LogSoftmax, Identity, Flatten, Dropout,
-Dropout2d."""
+"""Layers: Linear (Dense), LazyLinear, activations, Softmax/LogSoftmax, Identity, Flatten,
+Dropout, Dropout2d."""
 
 from __future__ import annotations
 
@@ -10,15 +10,19 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .._tensor import Tensor
+from ..devices import check_device
 from ..ops.elementwise import Relu as _Relu
 from ..ops.fused import FusedLinear
 from . import functional as F
 from . import init
+from .lazy import LazyModuleMixin
 from .module import Module
-from .parameter import Parameter
+from .parameter import Parameter, UninitializedParameter
 
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike
+
+    from ..devices import DeviceLike
 
 
 class Linear(Module):
@@ -39,8 +43,9 @@ class Linear(Module):
     bias: Parameter | None
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
-                 dtype: DTypeLike | None = None) -> None:
+                 device: DeviceLike = None, dtype: DTypeLike | None = None) -> None:
         super().__init__()
+        check_device(device)
         for name, n in (("in_features", in_features), ("out_features", out_features)):
             if not isinstance(n, int | np.integer) or n < 0:
                 raise ValueError(f"Linear: {name} must be a non-negative int, got {n!r}")
@@ -69,6 +74,63 @@ class Linear(Module):
 
 
 Dense = Linear  # the Keras name for the same layer
+
+
+class LazyLinear(LazyModuleMixin, Linear):
+    """A ``Linear`` whose ``in_features`` is inferred from ``input.shape[-1]`` at the first
+    call, as torch's: until then ``weight`` and ``bias`` are ``UninitializedParameter``s
+    (``in_features`` reads 0); the first call gives them their shapes and torch's init, and
+    the module becomes a plain ``Linear``.
+
+    >>> import minigrad as mg
+    >>> from minigrad import nn
+    >>> layer = nn.LazyLinear(10)
+    >>> layer(mg.zeros(32, 784)).shape, layer
+    ((32, 10), Linear(in_features=784, out_features=10, bias=True))
+    """
+
+    cls_to_become = Linear
+    weight: UninitializedParameter  # pyright: ignore[reportIncompatibleVariableOverride]
+    bias: UninitializedParameter | None  # pyright: ignore[reportIncompatibleVariableOverride]
+
+    def __init__(self, out_features: int, bias: bool = True, device: DeviceLike = None,
+                 dtype: DTypeLike | None = None) -> None:
+        Module.__init__(self)
+        if not isinstance(out_features, int | np.integer) or out_features < 0:
+            raise ValueError(f"LazyLinear: out_features must be a non-negative int, got "
+                             f"{out_features!r}")
+        self.in_features, self.out_features = 0, int(out_features)
+        self.weight = UninitializedParameter(device=device, dtype=dtype)
+        if bias:
+            self.bias = UninitializedParameter(device=device, dtype=dtype)
+        else:
+            self.register_parameter("bias", None)
+
+    def reset_parameters(self) -> None:
+        if not self.has_uninitialized_params() and self.in_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input: Tensor) -> None:
+        """Infer ``in_features`` from ``input`` and give the parameters shapes and values."""
+        if input.ndim == 0:
+            raise ValueError("LazyLinear: the input must have at least 1 dimension (the "
+                             "features), got a 0-d tensor")
+        n = input.shape[-1]
+        if self.has_uninitialized_params():
+            self.in_features = n
+            self.weight.materialize((self.out_features, n))
+            if self.bias is not None:
+                self.bias.materialize((self.out_features,))
+            self.reset_parameters()
+        elif self.in_features == 0:  # parameters loaded from a state dict
+            if n != self._parameters["weight"].shape[-1]:
+                raise ValueError(f"LazyLinear: the input has {n} features, but the loaded "
+                                 f"weight has shape {self._parameters['weight'].shape}")
+            self.in_features = n
+
+    def forward(self, x: Tensor) -> Tensor:
+        self._infer_parameters(x)
+        return Linear.forward(self, x)
 
 
 class Identity(Module):

@@ -18,7 +18,7 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.thread_state import current
 from ..devices import not_here, parse_to
 from ..dtypes import as_dtype
-from .parameter import Parameter
+from .parameter import Parameter, is_lazy
 
 if TYPE_CHECKING:
     from typing import ParamSpec, Protocol, TypeVar
@@ -55,7 +55,7 @@ def _loadable(value: Any, target: Tensor) -> np.ndarray:
     if array.dtype.kind not in "biuf":
         raise ValueError(f"the checkpoint's value has dtype {array.dtype}, which can't be "
                          f"converted to this model's {target.dtype}")
-    if array.shape != target.shape:
+    if array.shape != target.shape and not is_lazy(target):  # lazy: takes the loaded shape
         raise ValueError(f"size mismatch: checkpoint has shape {array.shape}, this model "
                          f"has {target.shape}")
     return array.astype(target.dtype, copy=False)
@@ -291,7 +291,9 @@ class Module:
     def _cast(self, dtype: DTypeLike) -> Self:
         dt = as_dtype(dtype)
         for t in [*self.parameters(), *self.buffers()]:
-            if t.dtype.kind == "f":
+            if is_lazy(t):  # no values yet: it will be materialized with this dtype
+                t.cast_(dt)  # pyright: ignore[reportAttributeAccessIssue]
+            elif t.dtype.kind == "f":
                 t.array = t.array.astype(dt)
                 if t.grad is not None:
                     t.grad = Tensor(t.grad.array.astype(dt))
@@ -321,8 +323,8 @@ class Module:
         for mod_name, module in self.named_modules(prefix=prefix.rstrip(".")):
             dot = f"{mod_name}." if mod_name else ""
             for name, p in module._parameters.items():
-                if p is not None:
-                    out[dot + name] = p.detach()
+                if p is not None:  # (an uninitialized one is itself, as torch)
+                    out[dot + name] = p if is_lazy(p) else p.detach()
             for name, b in module._buffers.items():
                 if b is not None and name not in module._non_persistent:
                     out[dot + name] = b.detach()
@@ -357,6 +359,8 @@ class Module:
                                "was changed):\n  " + "\n  ".join(problems))
         with no_grad():
             for k, array in arrays.items():
+                if is_lazy(own[k]):  # a lazy module takes the loaded shape, as torch
+                    own[k].materialize(array.shape)  # pyright: ignore[reportAttributeAccessIssue]
                 write_in_place(own[k], array)
         return IncompatibleKeys(missing, unexpected)
 
