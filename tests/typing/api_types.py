@@ -114,3 +114,25 @@ if TYPE_CHECKING:
         for xb, *_ in loader:
             assert_type(xb, Any)
         assert_type(len(loader), int)
+
+    def devices_dtypes_and_torch_names(x: Tensor, model: nn.Module) -> None:
+        device = mg.device("cuda" if mg.cuda.is_available() else "cpu")
+        assert_type(device, mg.device)
+        assert_type(x.device, mg.device)
+        assert_type(x.to(device), Tensor)
+        assert_type(x.to("cpu", mg.float64), Tensor)
+        assert_type(x.to(mg.float), Tensor)
+        assert_type(x.to(x), Tensor)
+        assert_type(x.cpu().half().long(), Tensor)
+        assert_type(model.to(device), nn.Module)
+        assert_type(mg.zeros(2, device=device, dtype=mg.double), Tensor)
+        assert_type(mg.normal(0.0, 1.0, size=(2,)), Tensor)
+        assert_type(mg.normal(x, 1.0), Tensor)
+        assert_type(x.t().mm(x), Tensor)
+        assert_type(mg.matmul(input=x, other=x), Tensor)
+        assert_type(f"{x:.4f}", str)
+        assert_type(mg.accelerator.current_accelerator(), mg.device | None)
+        assert_type(nn.LazyLinear(3)(x), Tensor)
+        assert_type(F.smooth_l1_loss(x, x, beta=0.5), Tensor)
+        assert_type(optim.RMSprop(model.parameters(), momentum=0.9).step(), None)
+        mg.zeros(2, device=0)  # pyright: ignore[reportArgumentType]
