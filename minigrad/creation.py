@@ -231,9 +231,9 @@ def normal(mean: Tensor | float = 0.0, std: Tensor | float = 1.0,
         shape = _size((size,), "normal") if not isinstance(size, int) else (size,)
         arr = _rng(generator).normal(mean, std, shape).astype(_random_float(dtype, "normal"))
         return _finish(arr, requires_grad, None)
-    if size is not None:
-        raise TypeError("normal: size= goes with float mean and std; with tensors the "
-                        "output has their shape")
+    if size is not None or dtype is not None or requires_grad:
+        raise TypeError("normal: size=, dtype= and requires_grad= go with float mean and "
+                        "std; with tensors the output has their shape and dtype")
     try:
         shape = np.broadcast_shapes(*(np.shape(x.array if isinstance(x, Tensor) else x)
                                       for x in (mean, std)))

@@ -136,6 +136,8 @@ def parse_to(args: tuple[Any, ...], kwargs: dict[str, Any],
     ``dtype=`` keywords. The device is checked (the CPU only); ``non_blocking`` and
     ``memory_format`` do nothing on the CPU.
     """
+    from ._tensor import Tensor  # (here: _tensor imports this module)
+
     extra = set(kwargs) - _TO_KEYWORDS
     if extra:
         raise TypeError(f"{op}: unexpected keyword argument(s) {sorted(extra)}")
@@ -145,7 +147,7 @@ def parse_to(args: tuple[Any, ...], kwargs: dict[str, Any],
     for arg in args:
         if isinstance(arg, bool):  # non_blocking, copy (in that order)
             flags.append(arg)
-        elif hasattr(arg, "array") and hasattr(arg, "dtype"):  # a Tensor: take its dtype
+        elif isinstance(arg, Tensor):  # take its dtype
             dtype = arg.dtype
         elif _looks_like_device(arg):
             check_device(arg)

@@ -119,6 +119,10 @@ def test_normal_errors():
         mg.normal(0.0, 1.0)
     with pytest.raises(TypeError, match="floating"):
         mg.normal(mg.zeros(2, dtype=mg.int64), 1.0)
+    with pytest.raises(TypeError, match="go with float mean and std"):
+        mg.normal(mg.zeros(2), 1.0, size=(2,))
+    with pytest.raises(TypeError, match="go with float mean and std"):
+        mg.normal(mg.zeros(2), 1.0, dtype=mg.float64)
     with pytest.raises(RuntimeError, match="don't broadcast"):
         mg.normal(mg.zeros(2, 3), mg.ones(3, 2))
 
