@@ -55,7 +55,7 @@ def _loadable(value: Any, target: Tensor) -> np.ndarray:
     if array.dtype.kind not in "biuf":
         raise ValueError(f"the checkpoint's value has dtype {array.dtype}, which can't be "
                          f"converted to this model's {target.dtype}")
-    if array.shape != target.shape and not is_lazy(target):  # lazy: takes the loaded shape
+    if not is_lazy(target) and array.shape != target.shape:  # lazy: takes the loaded shape
         raise ValueError(f"size mismatch: checkpoint has shape {array.shape}, this model "
                          f"has {target.shape}")
     return array.astype(target.dtype, copy=False)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._tensor import write_in_place
-from .optimizer import Optimizer, check_non_negative
+from .optimizer import Optimizer
 
 if TYPE_CHECKING:
     from .optimizer import Params
@@ -30,11 +30,15 @@ class Adadelta(Optimizer):
 
     def __init__(self, params: Params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
                  weight_decay: float = 0, maximize: bool = False) -> None:
-        if not 0 <= rho <= 1:
-            raise ValueError(f"Adadelta: invalid rho {rho}; it must be in [0, 1]")
-        check_non_negative("Adadelta", eps=eps)
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
                                       maximize=maximize))
+
+    def _validate(self, group: dict[str, Any]) -> None:
+        super()._validate(group)
+        self._check(group["eps"], "epsilon value")
+        self._check(group["rho"], "rho value")
+        if group["rho"] > 1:
+            raise ValueError(f"Adadelta: invalid rho value: {group['rho']}; it must be in [0, 1]")
 
     def step(self) -> None:
         for group in self.param_groups:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._tensor import write_in_place
-from .optimizer import Optimizer, check_non_negative
+from .optimizer import Optimizer
 
 if TYPE_CHECKING:
     from .optimizer import Params
@@ -33,8 +33,6 @@ class Adagrad(Optimizer):
     def __init__(self, params: Params, lr: float = 1e-2, lr_decay: float = 0,
                  weight_decay: float = 0, initial_accumulator_value: float = 0,
                  eps: float = 1e-10, maximize: bool = False) -> None:
-        check_non_negative("Adagrad", lr_decay=lr_decay, eps=eps,
-                           initial_accumulator_value=initial_accumulator_value)
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value,
                                       eps=eps, maximize=maximize))
@@ -42,6 +40,12 @@ class Adagrad(Optimizer):
             for p in group["params"]:
                 self.state[p] = {"step": 0, "sum": np.full_like(
                     p.array, group["initial_accumulator_value"])}
+
+    def _validate(self, group: dict[str, Any]) -> None:
+        super()._validate(group)
+        self._check(group["lr_decay"], "lr_decay value")
+        self._check(group["eps"], "epsilon value")
+        self._check(group["initial_accumulator_value"], "initial_accumulator_value")
 
     def step(self) -> None:
         for group in self.param_groups:

@@ -32,13 +32,6 @@ def _state_value(value: Any, p: Tensor, where: str) -> Any:
     return np.array(array, dtype=p.dtype)
 
 
-def check_non_negative(op: str, **values: float) -> None:
-    """torch's argument checks: each named option must be >= 0."""
-    for name, value in values.items():
-        if not value >= 0:
-            raise ValueError(f"{op}: invalid {name} {value}; it must be >= 0")
-
-
 def lerp(start: np.ndarray, end: np.ndarray, weight: float, work: np.ndarray) -> np.ndarray:
     """``start += weight * (end - start)`` in place, rounded as torch's ``lerp_`` (which
     works from ``end`` when ``weight >= 0.5``); ``work`` is scratch of the same shape."""

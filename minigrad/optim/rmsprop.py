@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._tensor import write_in_place
-from .optimizer import Optimizer, check_non_negative, lerp
+from .optimizer import Optimizer, lerp
 
 if TYPE_CHECKING:
     from .optimizer import Params
@@ -31,10 +31,15 @@ class RMSprop(Optimizer):
     def __init__(self, params: Params, lr: float = 1e-2, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0, momentum: float = 0,
                  centered: bool = False, maximize: bool = False) -> None:
-        check_non_negative("RMSprop", eps=eps, momentum=momentum, alpha=alpha)
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                                       momentum=momentum, centered=centered,
                                       maximize=maximize))
+
+    def _validate(self, group: dict[str, Any]) -> None:
+        super()._validate(group)
+        self._check(group["eps"], "epsilon value")
+        self._check(group["momentum"], "momentum value")
+        self._check(group["alpha"], "alpha value")
 
     def step(self) -> None:
         for group in self.param_groups:

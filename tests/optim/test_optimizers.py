@@ -512,19 +512,19 @@ def test_adadelta_by_hand():
 
 
 @pytest.mark.parametrize("make, bad", [
-    (lambda ps: optim.RMSprop(ps, lr=-1), "learning rate -1"),
-    (lambda ps: optim.RMSprop(ps, alpha=-0.5), "alpha -0.5"),
-    (lambda ps: optim.RMSprop(ps, eps=-1e-8), "eps -1e-08"),
-    (lambda ps: optim.RMSprop(ps, momentum=-0.1), "momentum -0.1"),
-    (lambda ps: optim.RMSprop(ps, weight_decay=-1), "weight_decay -1"),
-    (lambda ps: optim.Adagrad(ps, lr_decay=-1), "lr_decay -1"),
+    (lambda ps: optim.RMSprop(ps, lr=-1), "invalid learning rate: -1;"),
+    (lambda ps: optim.RMSprop(ps, alpha=-0.5), "invalid alpha value: -0.5;"),
+    (lambda ps: optim.RMSprop(ps, eps=-1e-8), "invalid epsilon value: -1e-08;"),
+    (lambda ps: optim.RMSprop(ps, momentum=-0.1), "invalid momentum value: -0.1;"),
+    (lambda ps: optim.RMSprop(ps, weight_decay=-1), "invalid weight_decay value: -1;"),
+    (lambda ps: optim.Adagrad(ps, lr_decay=-1), "invalid lr_decay value: -1;"),
     (lambda ps: optim.Adagrad(ps, initial_accumulator_value=-1),
-     "initial_accumulator_value -1"),
-    (lambda ps: optim.Adagrad(ps, eps=-1), "eps -1"),
-    (lambda ps: optim.Adagrad(ps, weight_decay=-1), "weight_decay -1"),
-    (lambda ps: optim.Adadelta(ps, rho=1.5), "rho 1.5"),
-    (lambda ps: optim.Adadelta(ps, eps=-1), "eps -1"),
-    (lambda ps: optim.Adadelta(ps, lr=-0.1), "learning rate -0.1")])
+     "invalid initial_accumulator_value: -1;"),
+    (lambda ps: optim.Adagrad(ps, eps=-1), "invalid epsilon value: -1;"),
+    (lambda ps: optim.Adagrad(ps, weight_decay=-1), "invalid weight_decay value: -1;"),
+    (lambda ps: optim.Adadelta(ps, rho=1.5), "invalid rho value: 1.5;"),
+    (lambda ps: optim.Adadelta(ps, eps=-1), "invalid epsilon value: -1;"),
+    (lambda ps: optim.Adadelta(ps, lr=-0.1), "invalid learning rate: -0.1;")])
 def test_new_optimizers_check_arguments(make, bad):
     with pytest.raises(ValueError, match=bad):
         make([param([1.0])])
