@@ -25,8 +25,8 @@ from .base import ClassificationDataset, default_data_dir, one_hot
 from .cifar import CIFAR10, CIFARError
 from .digits import Digits, load_digits
 from .idx import IDXError, read_idx
-from .mnist import MNIST, DownloadError, FashionMNIST
+from .mnist import MNIST, DatasetMismatchError, DownloadError, FashionMNIST
 
 __all__ = ["ClassificationDataset", "Digits", "load_digits", "MNIST", "FashionMNIST",
-           "DownloadError", "IDXError", "read_idx", "one_hot", "default_data_dir",
-           "train_val_test_split", "CIFAR10", "CIFARError"]
+           "DownloadError", "DatasetMismatchError", "IDXError", "read_idx", "one_hot",
+           "default_data_dir", "train_val_test_split", "CIFAR10", "CIFARError"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,7 +13,7 @@ import numpy as np
 from .base import ClassificationDataset, default_data_dir
 from .idx import IMAGES_MAGIC, LABELS_MAGIC, IDXError, read_idx
 
-__all__ = ["MNIST", "FashionMNIST", "DownloadError"]
+__all__ = ["MNIST", "FashionMNIST", "DownloadError", "DatasetMismatchError"]
 
 _INSTALL = ("downloading needs pooch, an optional dependency of minigrad. Install it with "
             "`pip install pooch tqdm` (or `pip install minigrad[demos]`), or put the files "
@@ -21,6 +22,19 @@ _INSTALL = ("downloading needs pooch, an optional dependency of minigrad. Instal
 
 class DownloadError(OSError):
     """No mirror could provide a dataset file (offline, or every mirror failed)."""
+
+
+class DatasetMismatchError(ValueError):
+    """A local file is not the original file of this dataset: modified, corrupt, or the
+    file of another dataset (the message names which one)."""
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _fetch(url: str, sha256: str, folder: Path, fname: str) -> Path:
@@ -49,6 +63,12 @@ class MNIST(ClassificationDataset):
     cache (:func:`default_data_dir`). ``download=True`` fetches missing files from the
     mirrors in turn, checking their sha256.
 
+    Local files are checked too (``verify=True``): each must be the original file, by its
+    sha256 (``sha256`` for the ``.gz`` files, ``sha256_idx`` for un-gzipped ones), so a
+    modified file, or Fashion-MNIST's files in MNIST's folder, raise
+    :class:`DatasetMismatchError` naming the dataset the file belongs to.
+    ``verify=False`` reads any IDX files of the right shape (your own data, say).
+
     ``ds[i]`` is ``(image, label)``: a float32 (28, 28) Tensor in [0, 1] and an int;
     ``ds.data`` is the uint8 (N, 28, 28) array, ``ds.targets`` int64 (N,), and
     ``ds.classes`` the names. A DataLoader over it batches with one fancy index.
@@ -73,12 +93,22 @@ class MNIST(ClassificationDataset):
         "t10k-labels-idx1-ubyte.gz":
             "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
     }
+    sha256_idx: dict[str, str] = {  # the same files un-gzipped
+        "train-images-idx3-ubyte":
+            "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+        "train-labels-idx1-ubyte":
+            "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+        "t10k-images-idx3-ubyte":
+            "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+        "t10k-labels-idx1-ubyte":
+            "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+    }
     class_names: list[str] = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four",
                               "5 - five", "6 - six", "7 - seven", "8 - eight", "9 - nine"]
     image_size: tuple[int, int] = (28, 28)
 
     def __init__(self, root: str | os.PathLike[str] | None = None, train: bool = True,
-                 download: bool = False) -> None:
+                 download: bool = False, verify: bool = True) -> None:
         self.root: Path = Path(root).expanduser() if root is not None \
             else default_data_dir() / self.folder
         self.train: bool = bool(train)
@@ -94,6 +124,9 @@ class MNIST(ClassificationDataset):
         images = read_idx(ipath, expected_magic=IMAGES_MAGIC)
         labels = read_idx(lpath, expected_magic=LABELS_MAGIC)
         self._check(images, labels, ipath, lpath)
+        if verify:
+            for path in (ipath, lpath):
+                self._verify(path)
         super().__init__(images, labels.astype(np.int64), self.class_names)
 
     # ------------------------------------------------------------------ files
@@ -120,6 +153,29 @@ class MNIST(ClassificationDataset):
         if labels.size and labels.max() >= len(self.class_names):
             raise IDXError(f"{lpath}: label {int(labels.max())} is out of range for "
                            f"{len(self.class_names)} classes")
+
+    def _verify(self, path: Path) -> None:
+        """The file is this dataset's original file, by sha256; else name what it is."""
+        digest = _sha256(path)
+        name = path.name
+        if digest in (self.sha256.get(name), self.sha256_idx.get(name)):
+            return
+        for cls in _KNOWN:
+            for fname, sha in (*cls.sha256.items(), *cls.sha256_idx.items()):
+                if digest == sha:
+                    raise DatasetMismatchError(self._mismatch_message(path, cls, fname))
+        raise DatasetMismatchError(
+            f"{type(self).__name__}: {path} is not the original {name} (sha256 "
+            f"{digest[:16]}...): corrupt or modified. Delete it and fetch it again "
+            "(download=True), or pass verify=False to read other IDX files")
+
+    def _mismatch_message(self, path: Path, owner: type[MNIST], fname: str) -> str:
+        me = type(self).__name__
+        if owner is type(self):
+            return f"{me}: {path} is {me}'s {fname}, not {path.name}: the files are mixed up"
+        return (f"{me}: {path} is {owner.__name__}'s {fname}, not {me}'s: these are the "
+                f"{owner.__name__} files; point root (--data-dir in the demos) at the "
+                f"{self.folder} files")
 
     def _missing_message(self, names: Sequence[str], paths: Sequence[Path | None]) -> str:
         missing = ", ".join(n for n, p in zip(names, paths) if p is None)
@@ -187,3 +243,16 @@ class FashionMNIST(MNIST):
     }
     class_names: list[str] = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal",
                               "Shirt", "Sneaker", "Bag", "Ankle boot"]
+    sha256_idx: dict[str, str] = {
+        "train-images-idx3-ubyte":
+            "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+        "train-labels-idx1-ubyte":
+            "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+        "t10k-images-idx3-ubyte":
+            "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+        "t10k-labels-idx1-ubyte":
+            "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+    }
+
+
+_KNOWN: tuple[type[MNIST], ...] = (MNIST, FashionMNIST)  # whose files a mismatch can name

@@ -15,13 +15,13 @@ from idx_files import fake_split, write_idx, write_mnist_folder
 
 import minigrad as mg
 from minigrad.data import DataLoader
-from minigrad.datasets import MNIST, DownloadError, FashionMNIST, IDXError
+from minigrad.datasets import MNIST, DatasetMismatchError, DownloadError, FashionMNIST, IDXError
 from minigrad.datasets import mnist as mnist_module
 
 
 def test_reads_the_four_files(mnist_folder):
     folder, arrays = mnist_folder
-    train, test = MNIST(folder), MNIST(folder, train=False)
+    train, test = MNIST(folder, verify=False), MNIST(folder, train=False, verify=False)
     assert len(train) == 12 and len(test) == 5
     images, labels = arrays["train"]
     np.testing.assert_array_equal(train.data, images)
@@ -44,19 +44,19 @@ def test_pixels_span_zero_to_one(tmp_path):
     images[1] = 255
     write_idx(folder / "t10k-images-idx3-ubyte.gz", images)
     write_idx(folder / "t10k-labels-idx1-ubyte.gz", np.array([0, 1], np.uint8))
-    ds = MNIST(folder, train=False)
+    ds = MNIST(folder, train=False, verify=False)
     assert ds[0][0].numpy().max() == 0.0 and ds[1][0].numpy().min() == 1.0
 
 
 def test_fashion_mnist_class_names(mnist_folder):
-    ds = FashionMNIST(mnist_folder[0], train=False)
+    ds = FashionMNIST(mnist_folder[0], train=False, verify=False)
     assert ds.classes == ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal",
                           "Shirt", "Sneaker", "Bag", "Ankle boot"]
     assert repr(ds).startswith("FashionMNIST(5 images")
 
 
 def test_dataloader_batches_with_one_fancy_index(mnist_folder, monkeypatch):
-    ds = MNIST(mnist_folder[0])
+    ds = MNIST(mnist_folder[0], verify=False)
     monkeypatch.setattr(MNIST, "__getitem__", lambda self, i: pytest.fail("per-sample read"))
     batches = list(DataLoader(ds, batch_size=5, shuffle=True, seed=0))
     assert [tuple(x.shape) for x, _ in batches] == [(5, 28, 28), (5, 28, 28), (2, 28, 28)]
@@ -77,13 +77,13 @@ def test_other_folder_layouts(tmp_path, layout):
         write_mnist_folder(tmp_path / "FashionMNIST" / "raw")
     else:
         write_mnist_folder(tmp_path, compress=False)
-    assert len(FashionMNIST(tmp_path)) == 12
+    assert len(FashionMNIST(tmp_path, verify=False)) == 12
 
 
 def test_default_root_is_minigrad_data(tmp_path, monkeypatch):
     write_mnist_folder(tmp_path / "mnist")
     monkeypatch.setenv("MINIGRAD_DATA", str(tmp_path))
-    ds = MNIST(train=False)
+    ds = MNIST(train=False, verify=False)
     assert len(ds) == 5 and ds.root == tmp_path / "mnist"
 
 
@@ -103,7 +103,7 @@ def test_counts_that_disagree_name_both_files(mnist_folder):
     write_idx(folder / "train-labels-idx1-ubyte.gz", np.zeros(11, np.uint8))
     with pytest.raises(IDXError, match=r"train-images-idx3-ubyte\.gz holds 12 images but "
                                        r".*train-labels-idx1-ubyte\.gz holds 11 labels"):
-        MNIST(folder)
+        MNIST(folder, verify=False)
 
 
 def test_swapped_files_are_caught_by_the_magic_number(mnist_folder):
@@ -112,17 +112,17 @@ def test_swapped_files_are_caught_by_the_magic_number(mnist_folder):
     (folder / "t10k-images-idx3-ubyte.gz").write_bytes(labels)
     with pytest.raises(IDXError, match=r"t10k-images-idx3-ubyte\.gz: magic number 2049, "
                                        "expected 2051"):
-        MNIST(folder, train=False)
+        MNIST(folder, train=False, verify=False)
 
 
 def test_wrong_image_size_and_bad_labels(mnist_folder):
     folder, _ = mnist_folder
     write_idx(folder / "t10k-images-idx3-ubyte.gz", np.zeros((5, 8, 8), np.uint8))
     with pytest.raises(IDXError, match=r"t10k-images.*shape \(5, 8, 8\), expected \(N, 28, "):
-        MNIST(folder, train=False)
+        MNIST(folder, train=False, verify=False)
     write_idx(folder / "train-labels-idx1-ubyte.gz", np.full(12, 10, np.uint8))
     with pytest.raises(IDXError, match=r"train-labels-idx1-ubyte\.gz: label 10 is out of"):
-        MNIST(folder)
+        MNIST(folder, verify=False)
 
 
 def test_truncated_file_is_named(mnist_folder):
@@ -131,7 +131,7 @@ def test_truncated_file_is_named(mnist_folder):
     packed = path.read_bytes()
     path.write_bytes(packed[: len(packed) // 2])
     with pytest.raises(IDXError, match=r"train-images-idx3-ubyte\.gz: the gzip stream ends"):
-        MNIST(folder)
+        MNIST(folder, verify=False)
 
 
 # ------------------------------------------------------------------ download (faked)
@@ -155,7 +155,7 @@ class FakeFetcher:
 def test_download_falls_back_to_the_next_mirror(tmp_path, mnist_folder, monkeypatch):
     fetch = FakeFetcher(mnist_folder[0], down=MNIST.mirrors[:1])
     monkeypatch.setattr(mnist_module, "_fetch", fetch)
-    ds = MNIST(tmp_path / "cache", train=False, download=True)
+    ds = MNIST(tmp_path / "cache", train=False, download=True, verify=False)
     assert len(ds) == 5
     names = list(MNIST.sha256)
     assert fetch.urls == [m + n for n in names for m in MNIST.mirrors]
@@ -165,7 +165,7 @@ def test_download_falls_back_to_the_next_mirror(tmp_path, mnist_folder, monkeypa
 def test_download_skips_files_already_there(mnist_folder, monkeypatch):
     fetch = FakeFetcher(mnist_folder[0])
     monkeypatch.setattr(mnist_module, "_fetch", fetch)
-    assert len(MNIST(mnist_folder[0], download=True)) == 12
+    assert len(MNIST(mnist_folder[0], download=True, verify=False)) == 12
     assert fetch.urls == []
 
 
@@ -173,7 +173,7 @@ def test_download_into_the_default_cache(tmp_path, mnist_folder, monkeypatch):
     monkeypatch.setenv("MINIGRAD_DATA", str(tmp_path / "data"))
     monkeypatch.setattr(mnist_module, "_fetch", FakeFetcher(mnist_folder[0]))
     assert FashionMNIST.download() == tmp_path / "data" / "fashion-mnist"
-    assert len(FashionMNIST(train=False)) == 5
+    assert len(FashionMNIST(train=False, verify=False)) == 5
 
 
 def test_offline_error_lists_mirrors_and_says_where_to_put_files(tmp_path, monkeypatch):
@@ -230,7 +230,7 @@ def _shared_or_fake(tmp_path, name):
 
 def test_test_split_label_counts(tmp_path):
     folder, real = _shared_or_fake(tmp_path, "mnist")
-    ds = MNIST(folder, train=False)
+    ds = MNIST(folder, train=False, verify=real)
     expected = MNIST_TEST_COUNTS if real else FAKE_COUNTS
     assert np.bincount(ds.targets, minlength=10).tolist() == expected
     if real:
@@ -246,3 +246,50 @@ def test_test_split_label_counts(tmp_path):
     else:
         with gzip.open(folder / "t10k-labels-idx1-ubyte.gz") as f:
             assert len(f.read()) == 8 + sum(FAKE_COUNTS)
+
+
+# ------------------------------------------------------------- local files are verified
+def _register_as(cls, folder, monkeypatch):
+    """Make the fake files in ``folder`` count as ``cls``'s originals (their sha256)."""
+    for path in folder.iterdir():
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        table = cls.sha256 if path.suffix == ".gz" else cls.sha256_idx
+        monkeypatch.setitem(table, path.name, digest)
+
+
+def test_local_files_are_checked_against_the_known_hashes(mnist_folder):
+    with pytest.raises(DatasetMismatchError, match=r"MNIST: .*t10k-images-idx3-ubyte\.gz "
+                                                   r"is not the original .*verify=False"):
+        MNIST(mnist_folder[0], train=False)
+
+
+@pytest.mark.parametrize("compress", [True, False])
+def test_another_datasets_files_are_named(tmp_path, monkeypatch, compress):
+    write_mnist_folder(tmp_path, compress=compress)
+    _register_as(MNIST, tmp_path, monkeypatch)
+    assert len(MNIST(tmp_path, train=False)) == 5  # the originals pass
+    with pytest.raises(DatasetMismatchError, match=r"FashionMNIST: .*t10k-images-idx3-ubyte"
+                                                   r"(\.gz)? is MNIST's .*these are the MNIST "
+                                                   r"files"):
+        FashionMNIST(tmp_path, train=False)
+
+
+def test_mixed_up_files_of_one_dataset_are_named(mnist_folder, monkeypatch):
+    folder, _ = mnist_folder
+    _register_as(MNIST, folder, monkeypatch)
+    test_images = folder / "t10k-images-idx3-ubyte.gz"
+    (folder / "train-images-idx3-ubyte.gz").write_bytes(test_images.read_bytes())
+    (folder / "train-labels-idx1-ubyte.gz").write_bytes(
+        (folder / "t10k-labels-idx1-ubyte.gz").read_bytes())
+    with pytest.raises(DatasetMismatchError, match=r"train-images-idx3-ubyte\.gz is MNIST's "
+                                                   r"t10k-images-idx3-ubyte\.gz.*mixed up"):
+        MNIST(folder)
+
+
+def test_real_files_verify_and_a_swap_is_named():
+    shared = os.environ.get("MINIGRAD_SHARED_DATA")
+    if not shared:
+        pytest.skip("set MINIGRAD_SHARED_DATA to a folder with mnist/ and fashion-mnist/")
+    assert len(FashionMNIST(Path(shared) / "fashion-mnist", train=False)) == 10000
+    with pytest.raises(DatasetMismatchError, match="is MNIST's"):
+        FashionMNIST(Path(shared) / "mnist", train=False)
