@@ -2,15 +2,20 @@
 
     python -m demos.shift [--epochs 40] [--noise 0.3]
 
+Run it from the clone's root (the folder holding demos/).
+
 Trains an MLP on the 8x8 digits, then tests it on the same test images shifted in ways
 a person would shrug off: moved one pixel, noisy, inverted (ink and paper swapped). A
 digit is still the same digit (the labelling function did not change), but the network
-saw only one input distribution and does not generalise to another. Writes shift.png.
+saw only one input distribution and does not generalise to another. The shifts act on
+the pixels (in [0, 1]); the network sees them standardised with the training split's
+statistics, as in training. Writes shift.png.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 from types import SimpleNamespace
 
@@ -20,8 +25,10 @@ import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad import optim
 
-from . import classify
-from ._common import out_dir, pyplot
+from . import _common, classify
+from ._common import DemoError, integer, real
+
+PROG = "python -m demos.shift"
 
 SIDE = 8  # digits are 8x8
 
@@ -39,7 +46,8 @@ def translate(x: np.ndarray, dy: int, dx: int) -> np.ndarray:
 
 
 def shifts(x: np.ndarray, noise: float, rng) -> dict[str, np.ndarray]:
-    """The test set under each shift (labels unchanged)."""
+    """The test images (pixels in [0, 1]) under each shift, still in [0, 1]; the labels
+    are unchanged."""
     return {
         "original": x,
         "moved 1 px right": translate(x, 0, 1),
@@ -50,63 +58,91 @@ def shifts(x: np.ndarray, noise: float, rng) -> dict[str, np.ndarray]:
     }
 
 
-def main(argv=None) -> dict:
-    p = argparse.ArgumentParser(prog="python -m demos.shift", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--epochs", type=int, default=40)
-    p.add_argument("--noise", type=float, default=0.3)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", default="runs/shift")
-    args = p.parse_args(argv)
+def make_parser() -> argparse.ArgumentParser:
+    p = _common.parser(PROG, __doc__)
+    p.add_argument("--epochs", type=integer(1), default=40,
+                   help="training epochs (SGD, batch 32, lr 0.05, momentum 0.9)")
+    p.add_argument("--noise", type=real(0, 1), default=0.3,
+                   help="standard deviation of the pixel noise, in [0, 1] (pixels are in "
+                        "[0, 1])")
+    _common.add_run_options(p, "shift")
+    return p
 
-    mg.manual_seed(args.seed)
-    rng = np.random.default_rng(args.seed)
-    data = classify.load_splits(SimpleNamespace(dataset="digits", seed=args.seed,
-                                                val_fraction=0.1, data_dir=None))
-    model = classify.build_model("mlp", data.n_features, len(data.classes), "128")
+
+def main(argv=None) -> dict:
+    args = make_parser().parse_args(argv)
+    return _common.run(PROG, args, lambda: shift(args))
+
+
+def train(model, data, epochs: int, rng) -> None:
+    """Mini-batch SGD on the standardised training images."""
     opt = optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
     x_train, y_train = mg.tensor(data.x_train), mg.tensor(data.y_train)
-    for _ in range(args.epochs):
+    for epoch in range(1, epochs + 1):
         order = rng.permutation(len(data.y_train))
         for i in range(0, len(order), 32):
             batch = order[i:i + 32]
             loss = F.cross_entropy(model(x_train[batch]), y_train[batch])
+            if not math.isfinite(loss.item()):
+                raise DemoError(f"training diverged: the loss is {loss.item()} in epoch "
+                                f"{epoch}")
             opt.zero_grad()
             loss.backward()
             opt.step()
 
+
+def shift(args: argparse.Namespace) -> dict:
+    mg.manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+    pixels = classify.load_pixels(SimpleNamespace(dataset="digits", seed=args.seed,
+                                                  val_fraction=0.1))
+    data = pixels.standardised()
+    print(f"digits: MLP 64-128-10, {args.epochs} epochs of SGD; test noise sd "
+          f"{args.noise:g}; seed {args.seed}, {args.threads} BLAS thread"
+          f"{'s' if args.threads > 1 else ''}")
+    model = classify.build_model("mlp", data.n_features, len(data.classes), [128])
+    train(model, data, args.epochs, rng)
+
     results = {}
     print(f"{'test inputs':<20} {'accuracy':>9}")
-    variants = shifts(data.x_test, args.noise, rng)
+    variants = shifts(pixels.x_test, args.noise, rng)
     for name, x in variants.items():
-        _, acc, _ = classify.evaluate(model, x, data.y_test)
+        _, acc, _ = classify.evaluate(model, data.standardise(x), data.y_test)
         results[name] = acc
         print(f"{name:<20} {acc:>9.1%}")
     print("\nthe labels did not change, only the input distribution did")
-
-    plt = pyplot()
+    written = []
+    plt = _common.pyplot()
     if plt is not None:
-        folder = out_dir(args.out)
-        fig = plt.figure(figsize=(11, 4.5))
-        grid = fig.add_gridspec(2, len(variants), height_ratios=[1, 1.3])
-        for i, (name, x) in enumerate(variants.items()):
-            ax = fig.add_subplot(grid[0, i])
-            ax.imshow(x[0].reshape(SIDE, SIDE), cmap="gray_r", vmin=0, vmax=1)
-            ax.set_title(name, fontsize=9)
-            ax.axis("off")
-        ax = fig.add_subplot(grid[1, :])
-        names = list(results)
-        bars = ax.bar(names, [results[n] for n in names], color="#6fa8dc")
-        ax.bar_label(bars, labels=[f"{results[n]:.0%}" for n in names])
-        ax.set_ylim(0, 1.1)
-        ax.set_ylabel("test accuracy")
-        ax.set_title(f"the same digits (label {data.y_test[0]} above), trained on 'original' only")
-        fig.tight_layout()
-        path = os.path.join(folder, "shift.png")
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-        print(f"wrote {path}")
+        written.append(plot(plt, _common.out_dir(args, "shift"), variants, results,
+                            int(data.y_test[0])))
+    print(_common.written_line(written))
     return results
+
+
+def plot(plt, folder: str, variants: dict, results: dict, label: int) -> str:
+    """The first test image under each shift (framed, pixels 0 = white .. 1 = black),
+    and the accuracy on each shifted test set."""
+    fig = plt.figure(figsize=(11, 4.5))
+    grid = fig.add_gridspec(2, len(variants), height_ratios=[1, 1.3])
+    for i, (name, x) in enumerate(variants.items()):
+        ax = fig.add_subplot(grid[0, i])
+        ax.imshow(x[0].reshape(SIDE, SIDE), cmap="gray_r", vmin=0, vmax=1)
+        ax.set_title(name, fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])  # ticks off, frame kept: the frame shows the shift
+    ax = fig.add_subplot(grid[1, :])
+    names = list(results)
+    bars = ax.bar(names, [100 * results[n] for n in names], color="#6fa8dc")
+    ax.bar_label(bars, labels=[f"{results[n]:.1%}" for n in names])
+    ax.set_ylim(0, 110)
+    ax.set_ylabel("test accuracy (%)")
+    ax.set_title(f"the same digits (label {label} above), trained on 'original' only")
+    fig.tight_layout()
+    path = os.path.join(folder, "shift.png")
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import autograd, dtypes, func
+from ._printing import set_printoptions
 from ._tensor import Tensor, tensor
 from .autograd import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
@@ -203,4 +204,5 @@ __all__ = [
     "where", "default_generator", "manual_seed", "exp", "log", "sqrt", "abs", "sin", "cos",
     "sigmoid", "tanh", "relu", "leaky_relu", "neg", "expand", "broadcast_to", "view", "add",
     "sub", "mul", "div", "pow", "maximum", "minimum", "is_tensor", "save", "load",
+    "set_printoptions",
 ]

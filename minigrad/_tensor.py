@@ -15,6 +15,7 @@ import numpy as np
 
 from . import devices as _device
 from . import dtypes as _dt
+from ._printing import format_array
 from .random import default_generator
 
 if TYPE_CHECKING:
@@ -321,8 +322,7 @@ class Tensor:
         return format(self.array.item(), format_spec)
 
     def __repr__(self) -> str:
-        body = np.array2string(self.array, separator=", ", prefix="tensor(",
-                               threshold=1000, edgeitems=3)
+        body = format_array(self.array, prefix="tensor(")  # torch's rules, set_printoptions
         extras = []
         default = np.int64 if self.array.dtype.kind in "iu" else _dt.default_float
         if self.array.dtype != default and self.array.dtype.kind != "b":

@@ -56,6 +56,8 @@ COLORS = {  # fill colour per role; the legend lists them in this order
 _CLUSTER_FILLS = ("#f5f5fa", "#ebebf5", "#e1e1f0")
 _SPINE = {"weight": "4"}  # op -> op edges pull straight; leaves fan in from the side
 _SMALL = 8  # tensors with at most this many elements show every value
+# Ops shown under their module's name where the Function's class name differs from it
+_OP_LABELS = {"Relu": "ReLU", "LeakyRelu": "LeakyReLU"}
 
 
 def draw_graph(*roots: Tensor, params: Any = None, show_data: bool = False,
@@ -455,7 +457,7 @@ class _Drawer:
 
     # ----------------------------------------------------------------- labels
     def op_attrs(self, node: Node) -> dict:
-        op = escape(node._fn.__name__)
+        op = escape(_OP_LABELS.get(node._fn.__name__, node._fn.__name__))
         meta = self.g.out_meta.get(id(node))
         shape = ""
         if meta is not None and len(meta[0]):

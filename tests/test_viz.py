@@ -99,13 +99,13 @@ def test_constants_are_not_drawn():
 def test_mlp_parameter_names_roles_and_clusters():
     model, loss = mlp()
     nodes, edges = parse(draw_graph(loss, params=model))
-    assert ops(nodes) == {"FusedLinear": 2, "Relu": 1, "SoftmaxCrossEntropy": 1}
+    assert ops(nodes) == {"FusedLinear": 2, "ReLU": 1, "SoftmaxCrossEntropy": 1}
     for pname, p in model.named_parameters():
         n = find(nodes, f"<b>{pname}</b>")
         attrs, clusters = nodes[n]
         assert COLORS["parameter"] in attrs and f"{p.shape} float32" in attrs
         assert clusters == ("Sequential", f"{pname.split('.')[0]}: Linear")
-    relu = find(nodes, "<b>Relu</b>")
+    relu = find(nodes, "<b>ReLU</b>")
     assert nodes[relu][1] == ("Sequential", "1: ReLU")
     ce, out = find(nodes, "<b>SoftmaxCrossEntropy</b>"), find(nodes, "output")
     assert nodes[ce][1] == () and nodes[out][1] == ()  # the loss is not in the model
@@ -160,7 +160,7 @@ def test_each_module_call_is_its_own_cluster():
     net = Net()
     dot = draw_graph(net(mg.randn(3, 4)).sum(), params=net)
     nodes, _ = parse(dot)
-    relus = [c for n, (a, c) in nodes.items() if "<b>Relu</b>" in a]
+    relus = [c for n, (a, c) in nodes.items() if "<b>ReLU</b>" in a]
     assert relus == [("Net", "act: ReLU")] * 2
     assert dot.source.count('label="act: ReLU"') == 2  # two calls, two boxes
 
@@ -217,7 +217,7 @@ def test_several_roots_and_intermediate_root():
     h = x.relu()
     a, b = h.sum(), (h * 2).mean()
     nodes, edges = parse(draw_graph(a, b, h))
-    assert ops(nodes) == {"Sum": 1, "Mean": 1, "Mul": 1, "Relu": 1}
+    assert ops(nodes) == {"Sum": 1, "Mean": 1, "Mul": 1, "ReLU": 1}
     outs = [n for n, (attrs, _) in nodes.items() if COLORS["output"] in attrs]
     assert len(outs) == 2 and COLORS["intermediate"] in nodes[find(nodes, "intermediate")][0]
     assert parse(draw_graph([a, b, a]))[0].keys() == parse(draw_graph(a, b))[0].keys()
@@ -300,7 +300,7 @@ def test_100k_chain_draws_iteratively_with_a_note():
 def test_max_nodes_cut_keeps_the_part_nearest_the_output():
     model, loss = mlp()
     nodes, edges = parse(draw_graph(loss, params=model, max_nodes=3))
-    assert ops(nodes) == {"SoftmaxCrossEntropy": 1, "FusedLinear": 1, "Relu": 1}
+    assert ops(nodes) == {"SoftmaxCrossEntropy": 1, "FusedLinear": 1, "ReLU": 1}
     assert "5 more nodes not shown (max_nodes=3)" in nodes["more"][0]
     x = mg.tensor(1.0, requires_grad=True)
     h = x * 2

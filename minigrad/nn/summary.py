@@ -13,14 +13,23 @@ if TYPE_CHECKING:
     from numpy.typing import DTypeLike
 
 
+class ModelSummary(str):
+    """The table :func:`summary` returns: a ``str`` that a REPL or notebook shows as the
+    table itself (not quoted), and ``print`` prints once."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
 def summary(model: Module, input_shape: tuple[int, ...], batch_size: int = -1,
             dtype: DTypeLike | None = None,
-            print_fn: Callable[[str], object] | None = print) -> str:
-    """Run one forward pass on zeros of ``(1, *input_shape)`` and print, per leaf layer,
-    its output shape and parameter count, then the totals. Returns the table.
+            print_fn: Callable[[str], object] | None = None) -> ModelSummary:
+    """Run one forward pass on zeros of ``(1, *input_shape)`` and tabulate, per leaf
+    layer, its output shape and parameter count, then the totals. Returns the table
+    (``print(nn.summary(...))`` shows it; ``print_fn`` is also called with it if given).
 
     >>> from minigrad import nn
-    >>> table = nn.summary(nn.Linear(784, 10), (784,), print_fn=None)
+    >>> table = nn.summary(nn.Linear(784, 10), (784,))
     >>> [line.split() for line in table.splitlines() if line.startswith(("Linear", "Total"))]
     [['Linear-1', '[-1,', '10]', '7,850'], ['Total', 'params:', '7,850']]
     """
@@ -58,7 +67,7 @@ def summary(model: Module, input_shape: tuple[int, ...], batch_size: int = -1,
     lines += [f"{name:<28}{shape:<22}{count:>14,}" for name, shape, count in rows]
     lines += ["=" * width, f"Total params: {total:,}", f"Trainable params: {trainable:,}",
               f"Non-trainable params: {total - trainable:,}", "-" * width]
-    text = "\n".join(lines)
+    text = ModelSummary("\n".join(lines))
     if print_fn is not None:
         print_fn(text)
     return text

@@ -27,7 +27,7 @@ class SGD(Optimizer):
     >>> opt = mg.optim.SGD([w], lr=0.1)
     >>> (w * w).sum().backward(); opt.step(); opt.zero_grad()
     >>> w
-    tensor([0.8], requires_grad=True)
+    tensor([0.8000], requires_grad=True)
     """
 
     def __init__(self, params: Params, lr: float = 1e-3, momentum: float = 0,

@@ -278,7 +278,10 @@ def test_summary_mlp_rows_and_frozen_layer(capsys):
     model = nn.Sequential(nn.Flatten(), nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
     model[1].requires_grad_(False)
     text = nn.summary(model, (28, 28))
-    assert capsys.readouterr().out.strip() == text.strip()  # printed by default
+    assert capsys.readouterr().out == ""  # returned, not printed: print() shows it once
+    print(nn.summary(model, (28, 28)))
+    assert capsys.readouterr().out == text + "\n"
+    assert repr(text) == text  # a REPL shows the table, not a quoted string
     lines = text.splitlines()
     rows = [ln for ln in lines if ln.split() and ln.split()[0].split("-")[0] in
             ("Flatten", "Linear", "ReLU")]
