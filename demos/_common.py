@@ -102,12 +102,12 @@ def parser(prog: str, doc: str) -> argparse.ArgumentParser:
 
 def add_run_options(p: argparse.ArgumentParser, demo: str) -> None:
     """--seed, --threads, --out and --debug, the same in every demo."""
-    p.add_argument("--seed", type=integer(0), default=0,
+    p.add_argument("--seed", type=integer(0), default=0, metavar="N",
                    help="random seed (data, initial weights, shuffling)")
-    p.add_argument("--threads", type=integer(1), default=1,
+    p.add_argument("--threads", type=integer(1), default=1, metavar="N",
                    help="BLAS threads (through threadpoolctl); 1 keeps the time per epoch "
                         "steady on a shared machine, and results depend on it slightly")
-    p.add_argument("--out", default=None,
+    p.add_argument("--out", default=None, metavar="DIR",
                    help=f"folder for the written files (default: a new runs/{demo}/version_N)")
     p.add_argument("--debug", action="store_true",
                    help="show the Python traceback of an error, not just its one line")

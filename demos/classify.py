@@ -93,41 +93,41 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", choices=("softmax", "mlp"), default=None,
                    help="softmax regression (one Linear layer) or an MLP with ReLU layers "
                         f"(default: {d['model']})")
-    p.add_argument("--hidden", type=sizes, default=None,
+    p.add_argument("--hidden", type=sizes, metavar="SIZES", default=None,
                    help="the MLP's hidden sizes, comma-separated (default: 128 for digits, "
                         "256,128 for mnist and fashion-mnist)")
-    p.add_argument("--epochs", type=integer(1), default=None,
+    p.add_argument("--epochs", type=integer(1), metavar="N", default=None,
                    help="at most this many epochs (default: 40 for digits, 15 otherwise)")
-    p.add_argument("--batch-size", type=integer(1), default=None,
+    p.add_argument("--batch-size", type=integer(1), metavar="N", default=None,
                    help="samples per SGD step (default: 32 for digits, 128 otherwise)")
     p.add_argument("--optimizer", choices=tuple(LR), default=None,
                    help=f"sgd (with momentum) or adam (default: {d['optimizer']})")
     p.add_argument("--lr", type=real(0, open_low=True), default=None,
                    help="learning rate (default: "
                         + ", ".join(f"{v} for {k}" for k, v in LR.items()) + ")")
-    p.add_argument("--momentum", type=real(0, 1), default=None,
+    p.add_argument("--momentum", type=real(0, 1), metavar="M", default=None,
                    help=f"SGD momentum, in [0, 1] (default: {d['momentum']})")
     p.add_argument("--schedule", choices=("cosine", "constant"), default=None,
                    help="learning rate over the epochs: cosine annealing to 0, or constant "
                         f"(default: {d['schedule']})")
-    p.add_argument("--val-fraction", type=real(0, 0.5, open_low=True), default=None,
+    p.add_argument("--val-fraction", type=real(0, 0.5, open_low=True), metavar="F", default=None,
                    help="fraction of the training data held out for validation, in (0, 0.5] "
                         f"(default: {d['val_fraction']})")
-    p.add_argument("--patience", type=integer(1), default=None,
+    p.add_argument("--patience", type=integer(1), metavar="N", default=None,
                    help="stop after this many epochs without a better validation loss "
                         f"(default: {d['patience']})")
-    p.add_argument("--seed", type=integer(0), default=None,
+    p.add_argument("--seed", type=integer(0), metavar="N", default=None,
                    help=f"random seed: split, initial weights, shuffling (default: {d['seed']})")
-    p.add_argument("--data-dir", default=None,
+    p.add_argument("--data-dir", default=None, metavar="DIR",
                    help="folder with the four MNIST or Fashion-MNIST .gz files, or the folder "
                         "holding mnist/ and fashion-mnist/ (default: $MINIGRAD_DATA, else "
                         "the user cache, ~/.cache/minigrad on Linux)")
     p.add_argument("--download", action="store_true",
                    help="fetch missing MNIST/Fashion-MNIST files (needs network; sha256 checked)")
-    p.add_argument("--threads", type=integer(1), default=1,
+    p.add_argument("--threads", type=integer(1), metavar="N", default=1,
                    help="BLAS threads (through threadpoolctl); 1 keeps the time per epoch "
                         "steady on a shared machine, and results depend on it slightly")
-    p.add_argument("--out", default=None,
+    p.add_argument("--out", default=None, metavar="DIR",
                    help="folder for the written files (default: a new "
                         "runs/classify/version_N; with --resume, the newest one)")
     p.add_argument("--resume", action="store_true",
@@ -189,13 +189,18 @@ def load_pixels(args) -> Splits:
         x_test, y_test, x, y = x[test], y[test], x[rest], y[rest]
     else:
         ds, test_ds = load_mnist(args)
-        x, y = ds.as_arrays(flatten=True)
-        x_test, y_test = test_ds.as_arrays(flatten=True)
+        (x, y), (x_test, y_test) = _pixels(ds), _pixels(test_ds)
     order = rng.permutation(len(y))
     n_val = int(round(args.val_fraction * len(y)))
     val, tr = order[:n_val], order[n_val:]
     shape = tuple(ds.data.shape[1:])
     return Splits(x[tr], y[tr], x[val], y[val], x_test, y_test, list(ds.classes), shape)
+
+
+def _pixels(ds) -> tuple[np.ndarray, np.ndarray]:
+    """Flattened float32 pixels in [0, 1] (uint8 / 255) and int64 labels."""
+    x = ds.data.reshape(len(ds.data), -1).astype(np.float32) / np.float32(255)
+    return x, ds.targets.astype(np.int64)
 
 
 def load_mnist(args):

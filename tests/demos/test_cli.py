@@ -171,6 +171,13 @@ def test_readme_lists_the_same_options(name):
     assert match, f"README has no 'Options of `{name}`:' paragraph"
     listed = set(re.findall(r"`(--[a-z-]+)", match.group(1)))
     assert listed == options_of(DEMOS[name])
+    module = DEMOS[name]
+    defaults = {a.option_strings[-1]: a.default for a in module.make_parser()._actions}
+    defaults.update({f"--{k.replace('_', '-')}": v
+                     for k, v in getattr(module, "DEFAULTS", {}).items()})
+    paragraph = " ".join(match.group(1).split())
+    for option, value in re.findall(r"`(--[a-z-]+)[^`]*` \(([^ ,)]+)[,)]", paragraph):
+        assert value == str(defaults[option]), option  # the README's default is the real one
 
 
 def test_readme_says_where_to_run_the_demos_and_gives_the_results_commands():
