@@ -425,8 +425,11 @@ def train(args: argparse.Namespace) -> dict:
         print(f"initial loss {loss0:.4f}  vs  ln({n_classes}) = {math.log(n_classes):.4f}"
               "  (an untrained model guesses uniformly)")
     t_start = time.perf_counter()
-    fit(run)
-    return finish(run, time.perf_counter() - t_start)
+    try:
+        fit(run)
+        return finish(run, time.perf_counter() - t_start)
+    except KeyboardInterrupt:  # after the epochs (fit names the epoch it was in)
+        raise DemoError("interrupted; " + last_good(run), _common.INTERRUPTED) from None
 
 
 def fit(run: Run) -> None:
@@ -495,6 +498,11 @@ def end_epoch(run: Run, train_loss: float, train_acc: float, seconds: float, wri
     if run.scheduler is not None:
         run.scheduler.step()
     val_loss, val_acc, _ = evaluate(run.model, run.data.x_val, run.data.y_val)
+    if not math.isfinite(val_loss):
+        raise DemoError(f"training diverged: the validation loss is {val_loss} after epoch "
+                        f"{s.epoch + 1}; --lr {run.args.lr:g} is too large for "
+                        f"{run.args.optimizer} (try --lr {run.args.lr / 10:g}); "
+                        + _common.written_line(run.written))
     for key, value in zip(s.history, (train_loss, train_acc, val_loss, val_acc, seconds)):
         s.history[key].append(value)
     mark = ""

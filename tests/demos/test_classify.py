@@ -198,3 +198,28 @@ def test_curves_show_accuracy_in_percent_like_the_table(tmp_path, monkeypatch, r
     acc = figures[0].axes[1]
     assert acc.get_ylabel() == "accuracy (%)"
     assert max(max(line.get_ydata()) for line in acc.get_lines()[:2]) > 50
+
+
+def test_a_non_finite_validation_loss_is_divergence_too(tmp_path, monkeypatch, run_demo):
+    real = classify.evaluate
+
+    def evaluate(model, x, y, batch_size=1024):
+        loss, acc, pred = real(model, x, y, batch_size)
+        return (float("inf") if len(y) == 144 else loss), acc, pred  # the validation split
+
+    monkeypatch.setattr(classify, "evaluate", evaluate)
+    done = run_demo(classify, *FAST, "--out", str(tmp_path))
+    assert done.code == 1 and done.error_lines == [
+        "python -m demos.classify: error: training diverged: the validation loss is inf after "
+        "epoch 1; --lr 0.05 is too large for sgd (try --lr 0.005); wrote no files"]
+
+
+def test_ctrl_c_after_training_still_names_the_checkpoint(tmp_path, monkeypatch, run_demo):
+    def finish(run, seconds):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(classify, "finish", finish)
+    done = run_demo(classify, "--epochs", "2", "--quiet", "--out", str(tmp_path))
+    assert done.code == 130
+    assert f"interrupted; the last good checkpoint is {tmp_path}/model.safetensors (after " \
+           "epoch 2)" in done.err
