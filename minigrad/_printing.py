@@ -74,9 +74,12 @@ def _shown(arr: np.ndarray) -> np.ndarray:
     """The values that print (the ends only, when the array is summarised)."""
     if arr.size <= _OPTS.threshold:
         return arr
-    flat = arr.ravel()
-    n = _OPTS.edgeitems ** max(arr.ndim, 1) * 2 ** max(arr.ndim - 1, 0)
-    return np.concatenate([flat[:n], flat[-n:]])
+    e = _OPTS.edgeitems
+    for axis in range(arr.ndim):
+        if arr.shape[axis] > 2 * e:
+            arr = np.concatenate([arr.take(range(e), axis), arr.take(range(-e, 0), axis)],
+                                 axis)
+    return arr
 
 
 def _float_format(values: np.ndarray):

@@ -1,6 +1,8 @@
 """Tensors print as torch's do: 4 digits, scientific notation by torch's rule, one width;
 ``mg.set_printoptions`` as ``torch.set_printoptions``."""
 
+import re
+
 import pytest
 
 import minigrad as mg
@@ -50,3 +52,15 @@ def test_set_printoptions():
     assert "..." not in repr(mg.arange(2000))
     with pytest.raises(ValueError, match="profile must be one of"):
         mg.set_printoptions(profile="long")
+
+
+@pytest.mark.needs_torch
+def test_summarised_tensors_match_torch():
+    torch = pytest.importorskip("torch")
+    import numpy as np
+
+    values = np.linspace(-3, 5000, 3 * 700).reshape(3, 700).astype(np.float32)
+    values[:, 1] = 0.5  # only the ends are shown, and only they set the width
+    ours, theirs = repr(mg.tensor(values)), repr(torch.tensor(values))
+    # the same numbers in the same notation and order (numpy wraps lines differently)
+    assert re.findall(r"[-0-9.e+]+|\.\.\.", ours) == re.findall(r"[-0-9.e+]+|\.\.\.", theirs)
