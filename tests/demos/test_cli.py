@@ -187,3 +187,39 @@ def test_readme_says_where_to_run_the_demos_and_gives_the_results_commands():
     rows = [line for line in results.splitlines() if line.startswith("| ") and "%" in line]
     assert rows and all("`python -m demos.classify" in row for row in rows)
     assert "--threads 1" in results or "one BLAS thread" in results
+
+
+def test_download_fetches_missing_files(tmp_path, run_demo, register_as, monkeypatch):
+    from minigrad.datasets import mnist as mnist_module
+
+    source = tmp_path / "source"
+    write_mnist_folder(source)
+    register_as(MNIST, source)
+
+    def fetch(url, sha256, folder, fname):
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        (Path(folder) / fname).write_bytes((source / fname).read_bytes())
+
+    monkeypatch.setattr(mnist_module, "_fetch", fetch)
+    (tmp_path / "cache").mkdir()
+    done = run_demo(classify, *mnist_args(tmp_path / "cache", "mnist", "--download"))
+    assert done.code == 0, done.err
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == sorted(MNIST.sha256)
+
+
+@pytest.mark.parametrize("threads", [1])  # more may be capped at the number of cores
+def test_threads_limits_blas_through_threadpoolctl(run_demo, monkeypatch, tmp_path, threads):
+    from threadpoolctl import threadpool_info
+
+    seen = []
+    real = regression.gradient_descent
+
+    def gradient_descent(*args):
+        seen.extend(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas")
+        return real(*args)
+
+    monkeypatch.setattr(regression, "gradient_descent", gradient_descent)
+    done = run_demo(regression, "--threads", str(threads), "--steps", "5", "--out",
+                    str(tmp_path))
+    assert seen and set(seen) == {threads}
+    assert f"{threads} BLAS thread" in done.out.splitlines()[0]
