@@ -298,7 +298,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor | ArrayLike, reduction: str = "
     >>> import minigrad as mg
     >>> import minigrad.nn.functional as F
     >>> F.smooth_l1_loss(mg.tensor([0.5, 3.0]), mg.tensor([0.0, 0.0]), reduction="none")
-    tensor([0.125, 2.5  ])
+    tensor([0.1250, 2.5000])
     """
     _check_reduction(reduction, "smooth_l1_loss")
     if beta < 0:
