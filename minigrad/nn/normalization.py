@@ -134,8 +134,8 @@ class BatchNorm1d(_BatchNorm):
     >>> from minigrad import nn
     >>> bn = nn.BatchNorm1d(3)
     >>> y = bn(mg.randn(8, 3) * 5 + 2)           # training: the batch's statistics
-    >>> [round(float(v), 6) for v in y.mean(dim=0).detach().numpy()]
-    [0.0, 0.0, 0.0]
+    >>> bool(y.mean(dim=0).abs().max() < 1e-6)    # each channel has mean 0 ...
+    True
     >>> sorted(bn.state_dict())
     ['bias', 'num_batches_tracked', 'running_mean', 'running_var', 'weight']
     """
