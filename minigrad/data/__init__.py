@@ -13,6 +13,8 @@ Splitting into train / validation / test is :func:`random_split` (or
 from .dataloader import DataLoader, default_collate
 from .dataset import Dataset, Subset, TensorDataset
 from .split import random_split, stratified_split, train_val_test_split
+from .workers import WorkerInfo, get_worker_info
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "DataLoader", "default_collate",
-           "random_split", "stratified_split", "train_val_test_split"]
+           "random_split", "stratified_split", "train_val_test_split", "get_worker_info",
+           "WorkerInfo"]
