@@ -762,6 +762,26 @@ class Tensor:
     def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
         return ops.inplace(self, ops.Clamp, (min, max), "clamp_")
 
+    def scatter(self, dim: int, index: Tensor, src: Tensor | float | None = None, *,
+                value: float | None = None) -> Tensor:
+        """A copy with ``src`` (or the number ``value``) written at ``index`` along ``dim``
+        (torch's rule, see :mod:`minigrad.ops.scatter`).
+
+        >>> import minigrad as mg
+        >>> mg.zeros(4).scatter(0, mg.tensor([2]), value=1.0)
+        tensor([0., 0., 1., 0.])
+        """
+        src = _scatter_src(self, src, value, "scatter")
+        return ops.Scatter.apply(self, src, ops.scatter_index(self, dim, index, src, "scatter"))
+
+    def scatter_(self, dim: int, index: Tensor, src: Tensor | float | None = None, *,
+                 value: float | None = None) -> Tensor:
+        """In-place :meth:`scatter`: ``mg.zeros(10).scatter_(0, mg.tensor(3), value=1)`` is
+        the one-hot vector of 3."""
+        src = _scatter_src(self, src, value, "scatter_")
+        positions = ops.scatter_index(self, dim, index, src, "scatter_")
+        return ops.inplace(self, ops.Scatter, src, "scatter_", (positions,))
+
     def relu_(self) -> Tensor:
         """``relu`` written into this tensor's memory (gradient 0 at 0, as ``relu``)."""
         return ops.inplace(self, ops.Relu, ops.UNARY, "relu_")
@@ -770,6 +790,22 @@ class Tensor:
     __isub__ = sub_
     __imul__ = mul_
     __itruediv__ = div_
+
+
+def _scatter_src(x: Tensor, src: Any, value: Any, op: str) -> Any:
+    """``src`` or ``value`` (exactly one): a Tensor of x's dtype, or a number."""
+    if (src is None) == (value is None):
+        raise TypeError(f"{op}: give exactly one of src (a tensor) and value (a number)")
+    src = value if src is None else src
+    if isinstance(src, Tensor):
+        if src.dtype != x.dtype:
+            raise TypeError(f"{op}: src has dtype {src.dtype} but the tensor has {x.dtype}; "
+                            "they must be the same")
+        return src
+    if isinstance(src, bool | int | float | np.number):
+        return src
+    raise TypeError(f"{op}: src must be a tensor and value a number, got "
+                    f"{type(src).__name__}")
 
 
 from . import ops  # noqa: E402  (ops need Tensor defined first)

@@ -12,6 +12,7 @@ The layers and losses a model is built from live in ``minigrad.nn``.
 | linalg | MatMul; dot |
 | softmax | Softmax LogSoftmax |
 | shape | Reshape Permute Expand Cat GetItem IndexAdd Fill Copy; stack split chunk ... |
+| scatter | Scatter (``Tensor.scatter`` / ``scatter_``: writes at an index along a dim) |
 | fused | FusedLinear SoftmaxCrossEntropy BinaryCrossEntropy BinaryCrossEntropyWithLogits: |
 |       | the kernels behind ``nn.Linear`` and the losses, one node each; reduce_loss |
 | normalization | BatchNorm (training-mode batch norm, one node); batch_norm |
@@ -54,6 +55,7 @@ from .reduction import (
     sum,
     var,
 )
+from .scatter import Scatter, scatter_index
 from .shape import (
     UNARY,
     Copy,
@@ -76,6 +78,7 @@ from .shape import (
 from .softmax import log_softmax, softmax
 
 __all__ = [
+    "Scatter", "scatter_index",
     "normalize_dim", "normalize_dims", "operand", "Add", "Div", "Mul", "Neg", "Pow", "Sub",
     "Abs", "Cast", "Clamp", "Clone", "Cos", "Exp", "LeakyRelu", "Log", "Maximum", "Minimum",
     "Relu", "Sigmoid", "Sin", "Sqrt", "Tanh", "clamp", "compare", "where", "MatMul", "dot", "mm",

@@ -363,9 +363,10 @@ _INPLACE_UFUNC: dict[str, np.ufunc] = {"add_": np.add, "sub_": np.subtract, "mul
 UNARY = object()  # ``other`` for in-place forms of one-input ops: ``fn(x)``
 
 
-def inplace(x: Tensor, fn: type[Function], other: Any, op: str) -> Tensor:
-    """Run ``fn(x, other)`` (``fn(x)`` when ``other`` is ``UNARY``) and write the result
-    into ``x``'s memory.
+def inplace(x: Tensor, fn: type[Function], other: Any, op: str, extra: tuple[Any, ...] = ()
+            ) -> Tensor:
+    """Run ``fn(x, other, *extra)`` (``fn(x)`` when ``other`` is ``UNARY``) and write the
+    result into ``x``'s memory.
 
     Outside ``no_grad``, a leaf that requires grad may not be modified (its gradient would
     refer to values that no longer exist). A non-leaf is rewired: its ``grad_fn`` becomes
@@ -389,7 +390,7 @@ def inplace(x: Tensor, fn: type[Function], other: Any, op: str) -> Tensor:
                 "an in-place op on it can't be recorded without making the other's gradient "
                 "wrong; use the out-of-place op, or .clone() first")
         alias = _wrap(x.array, x.grad_fn, x.requires_grad, x._vc)
-        result = fn.apply(alias, *operands)
+        result = fn.apply(alias, *operands, *extra)
         node = result.grad_fn
         if node is not None and node._saved and any(s is alias for s in node._saved):
             # The op saved x's current values, which the write below overwrites: keep a
@@ -409,7 +410,7 @@ def inplace(x: Tensor, fn: type[Function], other: Any, op: str) -> Tensor:
         except (TypeError, ValueError) as err:
             _raise_inplace(x, other, op, err)
     else:
-        _write(x, fn.apply(x, *operands).array, op)
+        _write(x, fn.apply(x, *operands, *extra).array, op)
     return x
 
 
