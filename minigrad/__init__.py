@@ -104,6 +104,7 @@ if TYPE_CHECKING:
     from . import nn as nn
     from . import optim as optim
     from . import testing as testing
+    from . import transforms as transforms
     from . import utils as utils
     from . import viz as viz
     from ._tensor import Operand
@@ -178,8 +179,8 @@ __version__ = "0.1.0"
 
 # Submodules loaded on first use, so `import minigrad` stays light (nn and optim are
 # small; testing needs hypothesis, viz needs graphviz).
-_LAZY = ("nn", "optim", "testing", "viz", "data", "datasets", "metrics", "utils", "cuda",
-         "backends", "accelerator")
+_LAZY = ("nn", "optim", "testing", "viz", "data", "datasets", "metrics", "utils",
+         "transforms", "cuda", "backends", "accelerator")
 
 
 def __getattr__(name: str) -> Any:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -42,6 +42,13 @@ class ClassificationDataset(Dataset):
     """Images with integer labels: ``ds[i]`` is ``(image, label)``, the image a float32
     Tensor in [0, 1], the label an int.
 
+    ``transform`` / ``target_transform`` (as torchvision's): when given, ``ds[i]`` is
+    ``(transform(image), target_transform(label))`` where ``image`` is the stored image
+    as a numpy array (uint8 (H, W) for MNIST: what torchvision's PIL image holds) and
+    ``label`` the int; so ``transform=ToTensor()`` gives float32 (1, H, W) tensors in
+    [0, 1], as torchvision does. A transform is applied sample by sample (a DataLoader
+    then reads samples one by one); without one, batches take one fancy index.
+
     ``data`` is the stored array (uint8 0..255 for MNIST, already float32 in [0, 1] for
     digits), ``targets`` the int64 labels, ``classes`` the class names in label order.
     A :class:`~minigrad.data.DataLoader` over it yields ``(images, labels)`` batches of
@@ -55,7 +62,9 @@ class ClassificationDataset(Dataset):
     (1.0, 1, 'b')
     """
 
-    def __init__(self, data: np.ndarray, targets: ArrayLike, classes: Iterable[str]) -> None:
+    def __init__(self, data: np.ndarray, targets: ArrayLike, classes: Iterable[str],
+                 transform: Callable[[np.ndarray], Any] | None = None,
+                 target_transform: Callable[[int], Any] | None = None) -> None:
         data = np.asarray(data)
         targets = np.asarray(targets, dtype=np.int64)
         if data.dtype != np.uint8 and data.dtype != np.float32:
@@ -67,6 +76,8 @@ class ClassificationDataset(Dataset):
         self.data = data
         self.targets = targets
         self.classes: list[str] = list(classes)
+        self.transform = _check_callable(transform, "transform", self)
+        self.target_transform = _check_callable(target_transform, "target_transform", self)
 
     @property
     def class_to_idx(self) -> dict[str, int]:
@@ -80,17 +91,33 @@ class ClassificationDataset(Dataset):
     def __len__(self) -> int:
         return len(self.targets)
 
-    def __getitem__(self, index: int) -> tuple[Tensor, int]:
+    def __getitem__(self, index: int) -> tuple[Any, Any]:
         i = _check_index(index, len(self), type(self).__name__)
-        return _wrap(self._images(self.data[i])), int(self.targets[i])
+        label: Any = int(self.targets[i])
+        if self.transform is None:
+            image: Any = _wrap(self._images(self.data[i]))
+        else:  # a copy: a transform that writes into its input leaves the data alone
+            image = self.transform(self.data[i].copy())
+        if self.target_transform is not None:
+            label = self.target_transform(label)
+        return image, label
 
-    def get_batch(self, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Float32 images (B, H, W) in [0, 1] and int64 labels (B,) at ``indices``."""
+    @property
+    def get_batch(self) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None:
+        """``indices -> (images, labels)``: float32 images (B, H, W) in [0, 1] and int64
+        labels (B,) in one fancy index; None when a transform is set (transforms work on
+        one sample at a time)."""
+        if self.transform is None and self.target_transform is None:
+            return self._get_batch
+        return None
+
+    def _get_batch(self, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return self._images(self.data[indices]), self.targets[indices]
 
     def as_arrays(self, flatten: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """All images as float32 in [0, 1] (shape (N, H, W), or (N, H*W) if ``flatten``)
-        and all labels as int64 (N,): for full-batch training or evaluation."""
+        and all labels as int64 (N,): for full-batch training or evaluation (the
+        transforms are not applied)."""
         images = self._images(self.data)
         return (images.reshape(len(images), -1) if flatten else images), self.targets.copy()
 
@@ -98,6 +125,13 @@ class ClassificationDataset(Dataset):
         shape = "x".join(map(str, self.data.shape[1:]))
         return (f"{type(self).__name__}({len(self)} images of {shape}, "
                 f"{len(self.classes)} classes)")
+
+
+def _check_callable(fn: Any, name: str, ds: Any) -> Any:
+    if fn is not None and not callable(fn):
+        raise TypeError(f"{type(ds).__name__}: {name} must be callable (e.g. "
+                        f"transforms.ToTensor()), got {type(fn).__name__}")
+    return fn
 
 
 def one_hot(labels: Tensor | ArrayLike, num_classes: int,

@@ -74,10 +74,12 @@ class CIFAR10(ClassificationDataset):
     ``download=True`` fetches the archive (162 MiB) with pooch, checking its sha256.
 
     ``ds[i]`` is ``(image, label)``: a float32 (3, 32, 32) Tensor in [0, 1] (channels
-    first, what ``nn.Conv2d`` takes) and an int, each passed through ``transform`` /
-    ``target_transform`` when given. ``ds.data`` is the uint8 (N, 32, 32, 3) array
-    (channels last, as torchvision's), ``ds.targets`` int64 (N,), ``ds.classes`` the ten
-    names. A DataLoader batches it with one fancy index (per sample with a transform).
+    first, what ``nn.Conv2d`` takes) and an int. ``ds.data`` is the uint8 (N, 32, 32, 3)
+    array (channels last, as torchvision's), ``ds.targets`` int64 (N,), ``ds.classes``
+    the ten names. A DataLoader batches it with one fancy index. ``transform`` gets the
+    uint8 (32, 32, 3) numpy image (torchvision passes a PIL image), so
+    ``transform=transforms.ToTensor()`` gives float32 (3, 32, 32) in [0, 1] as
+    torchvision; ``target_transform`` gets the int label; both per sample.
 
     >>> from minigrad.datasets import CIFAR10
     >>> test = CIFAR10("data/cifar-10", train=False)              # doctest: +SKIP
@@ -101,19 +103,19 @@ class CIFAR10(ClassificationDataset):
                               "horse", "ship", "truck"]
 
     def __init__(self, root: str | os.PathLike[str] | None = None, train: bool = True,
-                 download: bool = False, transform: Callable[[Any], Any] | None = None,
-                 target_transform: Callable[[int], Any] | None = None) -> None:
+                 transform: Callable[[np.ndarray], Any] | None = None,
+                 target_transform: Callable[[int], Any] | None = None,
+                 download: bool = False) -> None:
         self.root: Path = Path(root).expanduser() if root is not None \
             else default_data_dir() / self.folder
         self.train: bool = bool(train)
-        self.transform = transform
-        self.target_transform = target_transform
         names = self.train_files if self.train else self.test_files
         folder = self._find_batches(names) or self._from_archive(names, download)
         parts = [read_cifar_bin(folder / name, len(self.class_names)) for name in names]
         images = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
         labels = np.concatenate([p[1] for p in parts])
-        super().__init__(images, labels.astype(np.int64), self.class_names)
+        super().__init__(images, labels.astype(np.int64), self.class_names, transform,
+                         target_transform)
 
     # ---------------------------------------------------------------- samples
     def _images(self, raw: np.ndarray) -> np.ndarray:
@@ -122,22 +124,6 @@ class CIFAR10(ClassificationDataset):
         out = np.empty(chw.shape, np.float32)
         np.multiply(chw, np.float32(1 / 255), out=out)
         return out
-
-    def __getitem__(self, index: int) -> tuple[Any, Any]:
-        image, label = super().__getitem__(index)
-        if self.transform is not None:
-            image = self.transform(image)
-        return image, (label if self.target_transform is None
-                       else self.target_transform(label))
-
-    def get_batch(self, indices: np.ndarray) -> tuple[Any, Any]:
-        """Images (B, 3, 32, 32) and labels (B,) at ``indices``: one fancy index, or,
-        with a transform, the transformed samples stacked."""
-        if self.transform is None and self.target_transform is None:
-            return super().get_batch(indices)
-        from ..data.dataloader import default_collate
-
-        return default_collate([self[int(i)] for i in indices])
 
     def __repr__(self) -> str:
         split = "train" if self.train else "test"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 
@@ -72,6 +72,9 @@ class MNIST(ClassificationDataset):
     ``ds[i]`` is ``(image, label)``: a float32 (28, 28) Tensor in [0, 1] and an int;
     ``ds.data`` is the uint8 (N, 28, 28) array, ``ds.targets`` int64 (N,), and
     ``ds.classes`` the names. A DataLoader over it batches with one fancy index.
+    ``transform`` gets the uint8 (28, 28) numpy image (torchvision passes a PIL image),
+    so ``transform=transforms.ToTensor()`` gives float32 (1, 28, 28) in [0, 1] as
+    torchvision; ``target_transform`` gets the int label.
 
     >>> from minigrad.datasets import MNIST
     >>> train = MNIST("data/mnist", train=True)                   # doctest: +SKIP
@@ -108,6 +111,8 @@ class MNIST(ClassificationDataset):
     image_size: tuple[int, int] = (28, 28)
 
     def __init__(self, root: str | os.PathLike[str] | None = None, train: bool = True,
+                 transform: Callable[[np.ndarray], Any] | None = None,
+                 target_transform: Callable[[int], Any] | None = None,
                  download: bool = False, verify: bool = True) -> None:
         self.root: Path = Path(root).expanduser() if root is not None \
             else default_data_dir() / self.folder
@@ -127,7 +132,8 @@ class MNIST(ClassificationDataset):
         if verify:
             for path in (ipath, lpath):
                 self._verify(path)
-        super().__init__(images, labels.astype(np.int64), self.class_names)
+        super().__init__(images, labels.astype(np.int64), self.class_names, transform,
+                         target_transform)
 
     # ------------------------------------------------------------------ files
     def _find(self, name: str) -> Path | None:

@@ -13,6 +13,7 @@ import minigrad as mg
 from minigrad.data import DataLoader, random_split
 from minigrad.datasets import CIFAR10, CIFARError, DownloadError
 from minigrad.datasets import cifar as cifar_module
+from minigrad.transforms import ToTensor
 
 SIZES = {"data_batch_1.bin": 3, "data_batch_2.bin": 2, "data_batch_3.bin": 4,
          "data_batch_4.bin": 1, "data_batch_5.bin": 2, "test_batch.bin": 5}
@@ -144,18 +145,29 @@ def test_transforms_are_applied_per_sample_also_in_batches(tmp_path, files):
     write_archive(tmp_path / "cifar-10-binary.tar.gz", files)
     seen = []
 
-    def flip(image):
-        seen.append(image.shape)
-        return image[:, :, ::-1]
+    def flip(image):  # gets the stored uint8 HWC image, as torchvision's gets a PIL one
+        seen.append((image.shape, image.dtype))
+        return ToTensor()(image[:, ::-1])
 
     ds = CIFAR10(tmp_path, train=False, transform=flip, target_transform=lambda y: 9 - y)
     plain = CIFAR10(tmp_path, train=False)
+    assert ds.get_batch is None and plain.get_batch is not None
     image, label = ds[1]
-    assert seen == [(3, 32, 32)] and label == 9 - plain[1][1]
-    np.testing.assert_array_equal(image.numpy(), plain[1][0].numpy()[:, :, ::-1])
+    assert seen == [((32, 32, 3), np.uint8)] and label == 9 - plain[1][1]
+    np.testing.assert_allclose(image.numpy(), plain[1][0].numpy()[:, :, ::-1], rtol=1e-6)
     x, y = next(iter(DataLoader(random_split(ds, [3, 2], seed=0)[0], batch_size=3)))
     assert x.shape == (3, 3, 32, 32) and len(seen) == 4
     assert set(y.numpy().tolist()) <= set((9 - plain.targets).tolist())
+
+
+def test_to_tensor_gives_torchvisions_samples(tmp_path, files):
+    write_archive(tmp_path / "cifar-10-binary.tar.gz", files)
+    ds = CIFAR10(tmp_path, False, ToTensor())  # torchvision's argument order
+    image, label = ds[2]
+    assert image.shape == (3, 32, 32) and image.dtype == np.float32
+    np.testing.assert_array_equal(image.numpy(),
+                                  ds.data[2].transpose(2, 0, 1).astype(np.float32) / 255)
+    assert label == ds.targets[2]
 
 
 # ------------------------------------------------------------------ integrity errors
