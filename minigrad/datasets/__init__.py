@@ -9,6 +9,8 @@
 
 Each is a :class:`ClassificationDataset`: ``ds[i] == (float32 image in [0, 1], int
 label)``, ``ds.data``, ``ds.targets``, ``ds.classes``; a DataLoader batches it fast.
+``transform=`` / ``target_transform=`` (e.g. :class:`minigrad.transforms.ToTensor`)
+are applied per sample, as torchvision's.
 For train / validation / test parts use :func:`train_val_test_split` (per class by
 default) or :func:`minigrad.data.random_split`.
 

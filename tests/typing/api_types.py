@@ -114,6 +114,14 @@ if TYPE_CHECKING:
         for xb, *_ in loader:
             assert_type(xb, Any)
         assert_type(len(loader), int)
+        ahead = mg.utils.data.DataLoader(loader.dataset, 4, True, num_workers=2, pin_memory=True)
+        assert_type(ahead, DataLoader)
+        DataLoader(loader.dataset, 4, True, 2)  # pyright: ignore[reportCallIssue]
+        to_tensor = mg.transforms.Compose([mg.transforms.ToTensor(),
+                                           mg.transforms.Normalize((0.5,), (0.5,))])
+        assert_type(mg.transforms.ToTensor()(np.zeros((2, 2), np.uint8)), Tensor)
+        assert_type(mg.zeros(10).scatter_(0, mg.tensor(3), value=1), Tensor)
+        mg.datasets.FashionMNIST("data", train=True, transform=to_tensor)
 
     def devices_dtypes_and_torch_names(x: Tensor, model: nn.Module) -> None:
         device = mg.device("cuda" if mg.cuda.is_available() else "cpu")
