@@ -262,4 +262,4 @@ def test_bad_worker_arguments(kwargs, error, match):
 
 def test_arguments_after_shuffle_are_keywords():
     with pytest.raises(TypeError):
-        DataLoader(_dataset(), 4, True, 2)  # num_workers? sampler in torch: say which
+        DataLoader(_dataset(), 4, True, 2)  # torch's 4th is sampler: no silent mix-up
