@@ -22,8 +22,8 @@ def _load(root):
     return training_data, test_data
 
 
-def test_loading_indexing_and_iterating_a_dataset(tmp_path):
-    root, arrays = fashion_root(tmp_path)
+def test_loading_indexing_and_iterating_a_dataset(tmp_path, monkeypatch):
+    root, arrays = fashion_root(tmp_path, monkeypatch)
     training_data, test_data = _load(root)
     assert (len(training_data), len(test_data)) == (150, 70)
 
@@ -53,9 +53,9 @@ def test_loading_indexing_and_iterating_a_dataset(tmp_path):
     assert sizes == [64, 6]
 
 
-def test_showing_the_samples_with_matplotlib(tmp_path):
+def test_showing_the_samples_with_matplotlib(tmp_path, monkeypatch):
     plt = pytest.importorskip("matplotlib.pyplot")
-    root, _ = fashion_root(tmp_path)
+    root, _ = fashion_root(tmp_path, monkeypatch)
     training_data, _ = _load(root)
     figure = plt.figure(figsize=(8, 8))
     try:
@@ -95,8 +95,8 @@ class CustomImageDataset(Dataset):
         return image, label
 
 
-def test_a_custom_dataset_for_your_files(tmp_path):
-    _, arrays = fashion_root(tmp_path)
+def test_a_custom_dataset_for_your_files(tmp_path, monkeypatch):
+    _, arrays = fashion_root(tmp_path, monkeypatch)
     images, labels = arrays["t10k"]
     img_dir = tmp_path / "images"
     img_dir.mkdir()
@@ -118,8 +118,8 @@ def test_a_custom_dataset_for_your_files(tmp_path):
         assert y == labels[k]
 
 
-def test_the_same_loader_with_workers_as_pytorch_examples_passes_them(tmp_path):
-    root, _ = fashion_root(tmp_path)
+def test_the_same_loader_with_workers_as_pytorch_examples_passes_them(tmp_path, monkeypatch):
+    root, _ = fashion_root(tmp_path, monkeypatch)
     training_data, _ = _load(root)
     kwargs = {"batch_size": 64, "num_workers": 2, "pin_memory": True, "shuffle": True}
     torch.manual_seed(1)
@@ -135,9 +135,9 @@ def test_the_same_loader_with_workers_as_pytorch_examples_passes_them(tmp_path):
 
 
 @pytest.mark.needs_torch
-def test_batches_are_what_torchvision_and_torch_give(tmp_path):
+def test_batches_are_what_torchvision_and_torch_give(tmp_path, monkeypatch):
     real_torch = pytest.importorskip("torch")
-    root, arrays = fashion_root(tmp_path)
+    root, arrays = fashion_root(tmp_path, monkeypatch)
     training_data, _ = _load(root)
     images, labels = arrays["train"]
     # torchvision's ToTensor of the PIL image: the uint8 pixels / 255 as float32, (1, 28, 28)

@@ -70,8 +70,8 @@ def loops(torch, as_float):
     return train_loop, test_loop
 
 
-def _minigrad_run(tmp_path):
-    root, arrays = fashion_root(tmp_path)
+def _minigrad_run(tmp_path, monkeypatch):
+    root, arrays = fashion_root(tmp_path, monkeypatch)
     training_data = datasets.FashionMNIST(root=root, train=True, download=True,
                                           transform=ToTensor())
     test_data = datasets.FashionMNIST(root=root, train=False, download=True,
@@ -92,8 +92,8 @@ def _minigrad_run(tmp_path):
     return log, initial, arrays
 
 
-def test_the_loops_read_every_sample_in_batches_of_64(tmp_path):
-    log, _, _ = _minigrad_run(tmp_path)
+def test_the_loops_read_every_sample_in_batches_of_64(tmp_path, monkeypatch):
+    log, _, _ = _minigrad_run(tmp_path, monkeypatch)
     progress = [line for line in log if line.startswith("loss:")]
     assert [line[-13:] for line in progress[:3]] == ["[   64/  150]", "[  128/  150]",
                                                      "[  150/  150]"]
@@ -109,9 +109,9 @@ def _numbers(line):
 
 
 @pytest.mark.needs_torch
-def test_torch_prints_the_same_numbers_from_the_same_weights(tmp_path):
+def test_torch_prints_the_same_numbers_from_the_same_weights(tmp_path, monkeypatch):
     real_torch = pytest.importorskip("torch")
-    ours, initial, arrays = _minigrad_run(tmp_path)
+    ours, initial, arrays = _minigrad_run(tmp_path, monkeypatch)
 
     def tensors(split):  # torchvision's ToTensor of each PIL image, and the labels
         images, labels = arrays[split]

@@ -15,8 +15,8 @@ from minigrad.transforms import Lambda, ToTensor
 FLOAT = torch.float32
 
 
-def test_to_tensor_features_and_one_hot_targets(tmp_path):
-    root, arrays = fashion_root(tmp_path)
+def test_to_tensor_features_and_one_hot_targets(tmp_path, monkeypatch):
+    root, arrays = fashion_root(tmp_path, monkeypatch)
     ds = datasets.FashionMNIST(
         root=root,
         train=True,
@@ -35,12 +35,12 @@ def test_to_tensor_features_and_one_hot_targets(tmp_path):
         np.testing.assert_array_equal(target.numpy(), np.eye(10, dtype=np.float32)[labels[k]])
 
 
-def test_the_target_transform_with_keyword_arguments(tmp_path):
+def test_the_target_transform_with_keyword_arguments(tmp_path, monkeypatch):
     target_transform = Lambda(lambda y: torch.zeros(
         10, dtype=FLOAT).scatter_(dim=0, index=torch.tensor(y), value=1))
     for y in range(10):
         assert target_transform(y).numpy().tolist() == [float(k == y) for k in range(10)]
-    root, _ = fashion_root(tmp_path)
+    root, _ = fashion_root(tmp_path, monkeypatch)
     ds = datasets.FashionMNIST(root=root, train=False, download=True, transform=ToTensor(),
                                target_transform=target_transform)
     loader = torch.utils.data.DataLoader(ds, batch_size=16, shuffle=True)
@@ -50,7 +50,7 @@ def test_the_target_transform_with_keyword_arguments(tmp_path):
 
 
 @pytest.mark.needs_torch
-def test_one_hot_targets_match_torch(tmp_path):
+def test_one_hot_targets_match_torch():
     real_torch = pytest.importorskip("torch")
     ours = Lambda(lambda y: torch.zeros(10, dtype=FLOAT).scatter_(0, torch.tensor(y), value=1))
     for y in range(10):
