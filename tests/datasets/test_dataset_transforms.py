@@ -16,7 +16,7 @@ def _one_hot(y):
 def test_to_tensor_gives_torchvision_shaped_samples(mnist_folder):
     folder, arrays = mnist_folder
     images, labels = arrays["train"]
-    ds = MNIST(folder, train=True, transform=ToTensor())
+    ds = MNIST(folder, train=True, transform=ToTensor(), verify=False)
     image, label = ds[3]
     assert image.shape == (1, 28, 28) and image.dtype == np.float32
     np.testing.assert_array_equal(image.numpy()[0], images[3].astype(np.float32) / 255)
@@ -25,14 +25,14 @@ def test_to_tensor_gives_torchvision_shaped_samples(mnist_folder):
 
 def test_without_a_transform_samples_are_as_before(mnist_folder):
     folder, arrays = mnist_folder
-    image, label = MNIST(folder)[3]
+    image, label = MNIST(folder, verify=False)[3]
     assert image.shape == (28, 28) and image.dtype == np.float32
     np.testing.assert_allclose(image.numpy(), arrays["train"][0][3] / 255, rtol=1e-6)
     assert label == arrays["train"][1][3]
 
 
 def test_torchvisions_argument_order(mnist_folder):
-    ds = FashionMNIST(mnist_folder[0], False, ToTensor(), _one_hot)
+    ds = FashionMNIST(mnist_folder[0], False, ToTensor(), _one_hot, verify=False)
     image, target = ds[0]
     assert image.shape == (1, 28, 28)
     np.testing.assert_array_equal(target.numpy(), np.eye(10)[ds.targets[0]])
@@ -40,7 +40,8 @@ def test_torchvisions_argument_order(mnist_folder):
 
 def test_target_transform_gets_the_int_label(mnist_folder):
     seen = []
-    ds = MNIST(mnist_folder[0], target_transform=lambda y: seen.append(y) or y * 10)
+    ds = MNIST(mnist_folder[0], target_transform=lambda y: seen.append(y) or y * 10,
+               verify=False)
     image, target = ds[4]
     assert seen == [int(ds.targets[4])] and isinstance(seen[0], int)
     assert target == 10 * seen[0]
@@ -55,14 +56,15 @@ def test_a_transform_gets_the_uint8_image_and_cannot_change_the_data(mnist_folde
         img[...] = 0
         return img
 
-    ds = MNIST(folder, transform=spoil)
+    ds = MNIST(folder, transform=spoil, verify=False)
     assert ds[0][0].max() == 0
     np.testing.assert_array_equal(ds.data[0], arrays["train"][0][0])
 
 
 def test_a_loader_batches_transformed_samples(mnist_folder):
     transform = Compose([ToTensor(), Normalize((0.5,), (0.25,))])
-    ds = MNIST(mnist_folder[0], transform=transform, target_transform=Lambda(_one_hot))
+    ds = MNIST(mnist_folder[0], transform=transform, target_transform=Lambda(_one_hot),
+               verify=False)
     assert ds.get_batch is None  # transforms are per sample, as torchvision's
     x, y = next(iter(DataLoader(ds, batch_size=5, shuffle=True, seed=0)))
     assert x.shape == (5, 1, 28, 28) and x.dtype == np.float32
@@ -74,7 +76,7 @@ def test_a_loader_batches_transformed_samples(mnist_folder):
 
 
 def test_threaded_loading_of_transformed_samples_is_the_same(mnist_folder):
-    ds = MNIST(mnist_folder[0], transform=ToTensor())
+    ds = MNIST(mnist_folder[0], transform=ToTensor(), verify=False)
     train, _ = random_split(ds, [8, 4], seed=1)
     plain = [(x.numpy(), y.numpy()) for x, y in DataLoader(train, batch_size=3)]
     threaded = [(x.numpy(), y.numpy()) for x, y in DataLoader(train, batch_size=3,
@@ -87,7 +89,7 @@ def test_threaded_loading_of_transformed_samples_is_the_same(mnist_folder):
 
 
 def test_without_transforms_the_fast_path_stays(mnist_folder):
-    ds = MNIST(mnist_folder[0])
+    ds = MNIST(mnist_folder[0], verify=False)
     assert ds.get_batch is not None
     images, labels = ds.get_batch(np.array([2, 0]))
     assert images.shape == (2, 28, 28) and labels.tolist() == ds.targets[[2, 0]].tolist()
@@ -104,6 +106,6 @@ def test_digits_take_transforms_too():
 
 def test_a_transform_must_be_callable(mnist_folder):
     with pytest.raises(TypeError, match="MNIST: transform must be callable"):
-        MNIST(mnist_folder[0], transform="ToTensor")
+        MNIST(mnist_folder[0], transform="ToTensor", verify=False)
     with pytest.raises(TypeError, match="target_transform must be callable"):
-        MNIST(mnist_folder[0], target_transform=1)
+        MNIST(mnist_folder[0], target_transform=1, verify=False)
