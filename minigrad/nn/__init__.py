@@ -2,6 +2,7 @@
 
 from . import functional, init
 from .container import ModuleList, Sequential
+from .conv import Conv1d, Conv2d
 from .layers import (
     Dense,
     Dropout,
@@ -32,6 +33,7 @@ from .loss import (
 from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d
 from .parameter import Parameter, UninitializedParameter
+from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from .summary import summary
 
 __all__ = ["functional", "init", "Module", "Parameter", "Sequential", "ModuleList", "Linear",
@@ -39,4 +41,5 @@ __all__ = ["functional", "init", "Module", "Parameter", "Sequential", "ModuleLis
            "Flatten", "Dropout", "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
            "BCEWithLogitsLoss", "KLDivLoss", "SmoothL1Loss", "HuberLoss", "summary",
            "BatchNorm1d", "BatchNorm2d", "Dropout2d", "LazyLinear", "LazyModuleMixin",
-           "UninitializedParameter"]
+           "UninitializedParameter", "Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d",
+           "AdaptiveAvgPool2d"]

@@ -14,8 +14,10 @@ import numpy as np
 from .._tensor import Tensor, _wrap
 from ..ops import fused
 from ..ops._util import array_of
+from ..ops.conv import conv1d, conv2d
 from ..ops.elementwise import where
 from ..ops.normalization import batch_norm as _batch_norm
+from ..ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from ..ops.softmax import log_softmax, softmax
 from ..random import default_generator
 
@@ -25,7 +27,8 @@ if TYPE_CHECKING:
 __all__ = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax",
            "dropout", "one_hot", "cross_entropy", "nll_loss", "mse_loss", "l1_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
-           "batch_norm", "dropout2d", "smooth_l1_loss", "huber_loss"]
+           "batch_norm", "dropout2d", "smooth_l1_loss", "huber_loss", "conv1d", "conv2d",
+           "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d"]
 
 _REDUCTIONS = ("mean", "sum", "none")
 

@@ -13,6 +13,9 @@ The layers and losses a model is built from live in ``minigrad.nn``.
 | softmax | Softmax LogSoftmax |
 | shape | Reshape Permute Expand Cat GetItem IndexAdd Fill Copy; stack split chunk ... |
 | scatter | Scatter (``Tensor.scatter`` / ``scatter_``: writes at an index along a dim) |
+| conv | Convolution ConvInputGrad (transposed conv) ConvWeightGrad; conv1d conv2d |
+| pool | MaxPool MaxPoolGather MaxPoolScatter AvgPool AvgPoolScatter; max_pool2d avg_pool2d |
+|      | adaptive_avg_pool2d (the layers are nn.Conv2d, nn.MaxPool2d, ...) |
 | fused | FusedLinear SoftmaxCrossEntropy BinaryCrossEntropy BinaryCrossEntropyWithLogits: |
 |       | the kernels behind ``nn.Linear`` and the losses, one node each; reduce_loss |
 | normalization | BatchNorm (training-mode batch norm, one node); batch_norm |

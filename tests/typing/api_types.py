@@ -84,6 +84,9 @@ if TYPE_CHECKING:
     def modules_and_losses(x: Tensor, y: Tensor) -> None:
         assert_type(nn.Linear(2, 3)(x), Tensor)
         assert_type(nn.ReLU()(x), Tensor)
+        assert_type(nn.Conv2d(1, 2, 3)(x), Tensor)
+        assert_type(F.conv2d(x, x, padding="same"), Tensor)
+        assert_type(nn.AvgPool2d(2)(x), Tensor)
         assert_type(F.cross_entropy(x, y), Tensor)
         assert_type(nn.CrossEntropyLoss()(x, y), Tensor)
         assert_type(nn.BatchNorm2d(3)(x), Tensor)
