@@ -19,7 +19,7 @@ import platform
 import sys
 import time
 
-from . import _timing, deep_chain, import_time, mlp_step, per_op
+from . import _timing, cnn_step, conv_layer, deep_chain, import_time, mlp_step, per_op
 from ._peers import load_torch
 from ._result import markdown_table
 
@@ -28,6 +28,8 @@ BENCHMARKS = {
     "deep-chain": deep_chain,
     "import": import_time,
     "mlp": mlp_step,
+    "conv": conv_layer,
+    "cnn": cnn_step,
 }
 
 
