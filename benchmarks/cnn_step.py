@@ -1,7 +1,7 @@
 """CNN training step: a LeNet-style network on 28x28 one-channel images, batch 64,
 float32, SGD (lr 0.05).
 
-The network (``lenet``, which the demos can reuse: it builds the same model from
+The network (``minigrad.models.lenet``, which builds the same model from
 ``minigrad.nn`` or ``torch.nn``): Conv2d(1, 16, 3, padding=1), ReLU, MaxPool2d(2),
 Conv2d(16, 32, 3, padding=1), ReLU, MaxPool2d(2), Flatten, Linear(32*7*7, 10).
 
@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from minigrad.models import lenet
+
 from . import _im2col as im
 from ._peers import load_torch
 from ._result import Result
@@ -41,22 +43,6 @@ RATIO_TARGET = 1.20
 MEMORY_STEPS = 40
 MEMORY_FROM = 5
 MEMORY_TOLERANCE = 1.05
-
-
-def lenet(nn: Any, in_channels: int = 1, image_size: int = 28, num_classes: int = 10,
-          hidden: int | None = None, channels: tuple[int, int] = (16, 32)) -> Any:
-    """The LeNet-style CNN, built from ``nn`` (``minigrad.nn`` or ``torch.nn``): two
-    blocks of 3x3 conv (padding 1), ReLU and 2x2 max pool, then a dense layer (or two,
-    with ``hidden`` units and a ReLU between). ``image_size`` 28 (MNIST) or 8 (digits)
-    or 32 (CIFAR-10): each pool halves it, rounding down."""
-    c1, c2 = channels
-    side = image_size // 2 // 2
-    head = ([nn.Linear(c2 * side * side, hidden), nn.ReLU(), nn.Linear(hidden, num_classes)]
-            if hidden else [nn.Linear(c2 * side * side, num_classes)])
-    return nn.Sequential(
-        nn.Conv2d(in_channels, c1, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), *head)
 
 
 def init_params(seed: int = 0) -> list[np.ndarray]:
@@ -117,7 +103,7 @@ def numpy_step_fn(params: list[np.ndarray], x: np.ndarray, y: np.ndarray):
 
 # ----------------------------------------------------------------------- torch
 def torch_step_fn(torch, params: list[np.ndarray], x: np.ndarray, y: np.ndarray):
-    model = lenet(torch.nn)
+    model = lenet(nn=torch.nn)
     with torch.no_grad():
         for p, value in zip(model.parameters(), params):
             p.copy_(torch.from_numpy(value))
@@ -140,7 +126,7 @@ def minigrad_step_fn(params: list[np.ndarray], x: np.ndarray, y: np.ndarray):
     import minigrad as mg
     from minigrad import nn, optim
 
-    model = lenet(nn)
+    model = lenet()
     with mg.no_grad():
         for p, value in zip(model.parameters(), params):
             p.copy_(mg.tensor(value))
