@@ -1,9 +1,10 @@
 """Convolution: ``conv2d`` and ``conv1d`` (a conv2d on a height-1 image), as torch's.
 
-The forward pass is im2col plus one BLAS product: a strided view of the padded input
-holds every window without copying (``sliding_window_view``); one copy lays the windows
-out as columns ``(C*KH*KW, N*OH*OW)``, and ``weight (O, C*KH*KW) @ columns`` computes
-every output pixel of the batch at once (per group, as a batched matmul).
+The forward pass is im2col plus BLAS: a strided view of the padded input holds every
+window without copying (``sliding_window_view``); one copy lays the windows out as
+columns ``(C*KH*KW, N*OH*OW)``, and ``weight (O, C*KH*KW) @ columns`` computes every
+output pixel of the batch in one ``matmul`` call (batched over images and groups, so
+the result comes out in NCHW order).
 
 Backward is three ops that close under differentiation, so second derivatives work:
 
@@ -78,17 +79,6 @@ def im2col(x: np.ndarray, kernel: Pair, spec: ConvSpec) -> np.ndarray:
     return cols.reshape(spec.groups, -1, n * oh * ow)
 
 
-def _to_nchw(y: np.ndarray, n: int, out: Pair, bias: np.ndarray | None = None) -> np.ndarray:
-    """(O, N*OH*OW) (any leading split of O) -> a fresh (N, O, OH, OW), plus bias."""
-    y = y.reshape(-1, n, *out).transpose(1, 0, 2, 3)
-    result = np.empty(y.shape, y.dtype)
-    if bias is None:
-        result[...] = y
-    else:
-        np.add(y, bias.reshape(-1, 1, 1), out=result)
-    return result
-
-
 def _grouped(w: np.ndarray, groups: int) -> np.ndarray:
     """Weight (O, C/G, KH, KW) as (G, O/G, C/G*KH*KW)."""
     return w.reshape(groups, w.shape[0] // groups, -1)
@@ -106,11 +96,17 @@ def conv2d_array(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, spec: ConvS
                  cols: np.ndarray | None = None) -> np.ndarray:
     """The convolution on arrays: (N, C, H, W) * (O, C/G, KH, KW) -> (N, O, OH, OW)."""
     kernel = w.shape[2:]
+    n, g = x.shape[0], spec.groups
     out = spec.out_size(x.shape[2:], kernel)
     if cols is None:
         cols = im2col(x, kernel, spec)
-    y = np.matmul(_grouped(w, spec.groups), cols)  # (G, O/G, N*OH*OW)
-    return _to_nchw(y, x.shape[0], out, b)
+    # One product per image, (G, O/G, C/G*KH*KW) @ (G, C/G*KH*KW, OH*OW), batched over
+    # N: the result is (N, G, O/G, OH*OW), already in NCHW order (no transposing copy).
+    per_image = cols.reshape(g, -1, n, out[0] * out[1]).transpose(2, 0, 1, 3)
+    y = np.matmul(_grouped(w, g), per_image).reshape(n, w.shape[0], *out)
+    if b is not None:
+        y += b.reshape(-1, 1, 1)
+    return y
 
 
 def conv_input_grad_array(g: np.ndarray, w: np.ndarray, x_shape: tuple[int, ...],
