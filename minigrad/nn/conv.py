@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .._tensor import Tensor
+from ..devices import check_device
 from ..ops import conv as _conv
 from . import init
 from .module import Module
@@ -17,6 +18,8 @@ from .parameter import Parameter
 
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike
+
+    from ..devices import DeviceLike
 
 
 class _ConvNd(Module):
@@ -36,8 +39,10 @@ class _ConvNd(Module):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
                  padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", dtype: DTypeLike | None = None) -> None:
+                 padding_mode: str = "zeros", device: DeviceLike = None,
+                 dtype: DTypeLike | None = None) -> None:
         super().__init__()
+        check_device(device)
         name = type(self).__name__
         for what, n in (("in_channels", in_channels), ("out_channels", out_channels),
                         ("groups", groups)):

@@ -128,6 +128,9 @@ def test_layer_shapes_dtype_and_init():
     b = 1 / math.sqrt(64 * 9)
     assert np.asarray(big.weight.detach()).std() == pytest.approx(b / math.sqrt(3), rel=0.02)
     assert nn.Conv1d(2, 3, 4, bias=False).bias is None
+    assert nn.Conv2d(1, 1, 3, device="cpu").weight.shape == (1, 1, 3, 3)  # torch's keyword
+    with pytest.raises(RuntimeError, match="'cuda' is not available"):
+        nn.Conv2d(1, 1, 3, device="cuda")
 
 
 def test_conv_buffers_freed_after_backward():
