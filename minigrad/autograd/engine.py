@@ -64,7 +64,7 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_g
         while ready:
             node = heappop(ready)  # the newest node holding a gradient: all have arrived
             grad = waiting.pop(node)
-            if node._retained is not None or node in watched:
+            if node._retained is not None or (watched and node in watched):
                 sink.reached(node, grad)
             grads = _call_backward(node, grad, create_graph, retain_graph, anomaly)
             for parent, g in zip(node._parents, grads):
@@ -100,13 +100,14 @@ def _call_backward(node: Node, grad: Grad, create_graph: bool, retain_graph: boo
     This is the one place that decides what a backward is handed: numpy arrays in a plain
     backward of an op that declares ``array_backward`` (numpy speed), Tensors otherwise.
     """
-    arrays = node._hand_arrays = node._fn.array_backward and not create_graph
+    fn = node._fn
+    arrays = node._hand_arrays = fn.array_backward and not create_graph
     if arrays:
         if isinstance(grad, _t.Tensor):
             grad = grad.array
     elif not isinstance(grad, _t.Tensor):
         grad = _as_tensor(grad)
-    grads = _backward_named(node, grad) if anomaly else node._fn.backward(node, grad)
+    grads = _backward_named(node, grad) if anomaly else fn.backward(node, grad)
     if not retain_graph and node._saved:
         node._saved = node._plain = None  # free the saved buffers
     if type(grads) is not tuple:
