@@ -244,7 +244,7 @@ class Function:
         the node that ``backward`` will run."""
         state = _per_thread.state
         ctx = cls._node_cls()
-        parents, ctx.needs_input_grad = _graph_inputs(args, state.grad_enabled)
+        parents = _graph_inputs(ctx, args, state.grad_enabled)
         recording = parents is not None
         if recording:
             ctx._saved = None
@@ -293,10 +293,10 @@ class Function:
         return result
 
 
-def _graph_inputs(args: tuple, grad_enabled: bool) -> tuple[tuple | None, tuple[bool, ...]]:
-    """``(parents, needs_input_grad)``: each argument's parent in the graph (its
-    ``grad_fn``, the tensor itself for a leaf that requires grad, else None), and which
-    arguments get a gradient. ``parents`` is None when nothing is to be recorded.
+def _graph_inputs(ctx: Node, args: tuple, grad_enabled: bool) -> tuple | None:
+    """Each argument's parent in the graph (its ``grad_fn``, the tensor itself for a leaf
+    that requires grad, else None), or None when nothing is to be recorded; sets
+    ``ctx.needs_input_grad`` (which arguments get a gradient).
     Speed: ops take one or two inputs, so those are spelled out, and shared tuples
     avoid an allocation per op."""
     Tensor = _t.Tensor
@@ -304,20 +304,24 @@ def _graph_inputs(args: tuple, grad_enabled: bool) -> tuple[tuple | None, tuple[
     if grad_enabled and n == 1:
         a = args[0]
         if isinstance(a, Tensor) and a.requires_grad:
-            return (a.grad_fn or a,), _ONE_GRAD
+            ctx.needs_input_grad = _ONE_GRAD
+            return (a.grad_fn or a,)
     elif grad_enabled and n == 2:
         a, b = args
         pa = (a.grad_fn or a) if isinstance(a, Tensor) and a.requires_grad else None
         pb = (b.grad_fn or b) if isinstance(b, Tensor) and b.requires_grad else None
         if pa is not None or pb is not None:
-            return (pa, pb), (pa is not None, pb is not None)
+            ctx.needs_input_grad = (pa is not None, pb is not None)
+            return (pa, pb)
     elif grad_enabled:
         parents = tuple([(a.grad_fn or a) if isinstance(a, Tensor) and a.requires_grad
                          else None for a in args])
         needs = tuple([p is not None for p in parents])
         if True in needs:
-            return parents, needs
-    return None, (_NO_GRADS[n] if n < len(_NO_GRADS) else (False,) * n)
+            ctx.needs_input_grad = needs
+            return parents
+    ctx.needs_input_grad = _NO_GRADS[n] if n < len(_NO_GRADS) else (False,) * n
+    return None
 
 
 _ONE_GRAD = (True,)
