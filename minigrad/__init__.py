@@ -62,6 +62,7 @@ from .ops import (
     amin,
     argmax,
     argmin,
+    bmm,
     cat,
     chunk,
     clamp,
@@ -72,8 +73,10 @@ from .ops import (
     matmul,
     max,
     mean,
+    meshgrid,
     min,
     mm,
+    norm,
     permute,
     reshape,
     softmax,
@@ -126,6 +129,7 @@ exp, log, sqrt, abs, sin, cos = (_unary(n) for n in ("exp", "log", "sqrt", "abs"
 sigmoid, tanh, relu, leaky_relu = (_unary(n) for n in ("sigmoid", "tanh", "relu", "leaky_relu"))
 neg, expand, broadcast_to, view = (_unary(n) for n in ("neg", "expand", "broadcast_to", "view"))
 t = _unary("t")
+sinh, cosh = _unary("sinh"), _unary("cosh")
 
 
 def _binary(name: str) -> Callable[[Any, Any], Tensor]:
@@ -206,5 +210,5 @@ __all__ = [
     "where", "default_generator", "manual_seed", "exp", "log", "sqrt", "abs", "sin", "cos",
     "sigmoid", "tanh", "relu", "leaky_relu", "neg", "expand", "broadcast_to", "view", "add",
     "sub", "mul", "div", "pow", "maximum", "minimum", "is_tensor", "save", "load",
-    "set_printoptions",
+    "set_printoptions", "sinh", "cosh", "bmm", "norm", "meshgrid",
 ]

@@ -518,6 +518,10 @@ class Tensor:
     def dot(self, other: Tensor) -> Tensor:
         return ops.dot(self, other)
 
+    def bmm(self, mat2: Tensor) -> Tensor:
+        """Batched matrix product of two 3-D tensors (``matmul`` without broadcasting)."""
+        return ops.bmm(self, mat2)
+
     # ------------------------------------------------------------- comparisons
     # Elementwise, as in torch: == and != give a bool Tensor, not a bool.
     def __eq__(self, other: ArrayLike) -> Tensor:  # type: ignore[override]
@@ -589,6 +593,12 @@ class Tensor:
     def tanh(self) -> Tensor:
         return ops.Tanh.apply(self)
 
+    def sinh(self) -> Tensor:
+        return ops.Sinh.apply(self)
+
+    def cosh(self) -> Tensor:
+        return ops.Cosh.apply(self)
+
     def relu(self) -> Tensor:
         return ops.Relu.apply(self)
 
@@ -626,6 +636,11 @@ class Tensor:
 
     def amax(self, dim: Dims = None, keepdim: bool = False, **np_names: Any) -> Tensor:
         return ops.amax(self, dim, keepdim, **np_names)
+
+    def norm(self, p: float | str | None = "fro", dim: Dims = None, keepdim: bool = False,
+             dtype: Any = None) -> Tensor:
+        """The vector p-norm over ``dim`` (2 by default), as ``torch.norm``."""
+        return ops.norm(self, p, dim, keepdim, dtype)
 
     def amin(self, dim: Dims = None, keepdim: bool = False, **np_names: Any) -> Tensor:
         return ops.amin(self, dim, keepdim, **np_names)
@@ -682,6 +697,8 @@ class Tensor:
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         return ops.transpose(self, dim0, dim1)
+
+    swapaxes = swapdims = transpose
 
     def permute(self, *dims: int | ShapeLike) -> Tensor:
         return ops.permute(self, *dims)

@@ -21,7 +21,7 @@ import numpy as np
 
 from ._tensor import Tensor, _wrap
 
-__all__ = ["ToTensor", "Normalize", "Compose", "Lambda"]
+__all__ = ["ToTensor", "Normalize", "Resize", "Compose", "Lambda"]
 
 
 class ToTensor:
@@ -94,6 +94,78 @@ class Normalize:
 
     def __repr__(self) -> str:
         return f"Normalize(mean={self.mean}, std={self.std})"
+
+
+class Resize:
+    """Resize an image to ``size``: ``(h, w)``, or an int for the smaller edge (the other
+    keeps the aspect ratio, as torchvision: ``int(size * long / short)``; ``max_size``
+    caps the longer edge). The image is a numpy array (H, W) or (H, W, C), as the
+    datasets hand it to a transform, resized as torchvision resizes the PIL image:
+    Pillow's antialiased bilinear filter (``interpolation="bilinear"``, the default;
+    also ``"nearest"``, ``"bicubic"``), keeping the dtype. An image already of that size
+    comes back as it is (no Pillow needed). Put it before :class:`ToTensor`.
+
+    >>> import numpy as np
+    >>> from minigrad.transforms import Resize
+    >>> Resize((28, 28))(np.zeros((28, 28), np.uint8)).shape
+    (28, 28)
+    """
+
+    _FILTERS = {"nearest": 0, "bilinear": 2, "bicubic": 3}  # PIL.Image.Resampling values
+
+    def __init__(self, size: int | Sequence[int], interpolation: str = "bilinear",
+                 max_size: int | None = None, antialias: bool | None = True) -> None:
+        if isinstance(size, int):
+            size = [size]
+        size = list(size)
+        if len(size) not in (1, 2) or not all(isinstance(n, int) and n > 0 for n in size):
+            raise ValueError(f"Resize: size should be a positive int or a sequence of one "
+                             f"or two positive ints, got {size}")
+        if len(size) == 2 and max_size is not None:
+            raise ValueError("Resize: max_size is only supported when size is one int")
+        name = str(getattr(interpolation, "value", interpolation)).lower()
+        if name not in self._FILTERS:
+            raise ValueError(f"Resize: interpolation should be one of "
+                             f"{sorted(self._FILTERS)}, got {interpolation!r}")
+        self.size, self.interpolation, self.max_size = size, name, max_size
+        self.antialias = antialias
+
+    def output_size(self, h: int, w: int) -> tuple[int, int]:
+        """The (height, width) an (h, w) image is resized to."""
+        if len(self.size) == 2:
+            return self.size[0], self.size[1]
+        short, long = (w, h) if w <= h else (h, w)
+        new_short, new_long = self.size[0], int(self.size[0] * long / short)
+        if self.max_size is not None and new_long > self.max_size:
+            new_short, new_long = int(self.max_size * new_short / new_long), self.max_size
+        return (new_long, new_short) if w <= h else (new_short, new_long)
+
+    def __call__(self, img: np.ndarray) -> np.ndarray:
+        if not isinstance(img, np.ndarray) or img.ndim not in (2, 3):
+            raise TypeError(f"Resize: img should be a numpy image (H, W) or (H, W, C) (put "
+                            f"Resize before ToTensor), got "
+                            f"{getattr(img, 'shape', type(img).__name__)}")
+        h, w = self.output_size(img.shape[0], img.shape[1])
+        if (h, w) == img.shape[:2]:
+            return img
+        try:
+            from PIL import Image
+        except ImportError as err:
+            raise ImportError("Resize: resizing needs Pillow (`pip install pillow`), as "
+                              "torchvision's does") from err
+        channels = [img] if img.ndim == 2 else [img[:, :, c] for c in range(img.shape[2])]
+        out = []
+        for channel in channels:
+            pil = (Image.fromarray(channel) if channel.dtype == np.uint8
+                   else Image.fromarray(channel.astype(np.float32), mode="F"))
+            out.append(np.asarray(pil.resize((w, h), self._FILTERS[self.interpolation]))
+                       .astype(img.dtype))
+        return out[0] if img.ndim == 2 else np.stack(out, axis=2)
+
+    def __repr__(self) -> str:
+        size = self.size[0] if len(self.size) == 1 else tuple(self.size)
+        return (f"Resize(size={size}, interpolation={self.interpolation}, "
+                f"max_size={self.max_size}, antialias={self.antialias})")
 
 
 class Compose:

@@ -104,3 +104,46 @@ def test_lambda_wraps_a_callable_only():
     assert Lambda(str.upper)("a") == "A"
     with pytest.raises(TypeError, match="lambd should be callable"):
         Lambda(5)
+
+
+def test_resize_to_the_same_size_returns_the_image_without_pillow():
+    from minigrad.transforms import Resize
+
+    img = np.arange(28 * 28, dtype=np.uint8).reshape(28, 28)
+    assert Resize((28, 28))(img) is img and Resize(28)(img) is img
+
+
+@pytest.mark.parametrize("size, shape, want", [((32, 32), (28, 28), (32, 32)),
+                                               (16, (20, 40), (16, 32)),
+                                               (16, (40, 20, 3), (32, 16, 3)),
+                                               ((10, 7), (5, 5, 3), (10, 7, 3))])
+def test_resize_is_pillows_resize_of_the_pil_image_as_torchvision(size, shape, want):
+    Image = pytest.importorskip("PIL.Image")
+    from minigrad.transforms import Resize
+
+    img = np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8)
+    out = Resize(size)(img)
+    assert out.shape == want and out.dtype == np.uint8
+    # torchvision's Resize of a PIL image is PIL's resize, bilinear by default
+    theirs = np.asarray(Image.fromarray(img).resize((want[1], want[0]), Image.BILINEAR))
+    np.testing.assert_array_equal(out, theirs)
+    floats = img.astype(np.float32) / 255
+    # float images resize in float (mode "F"): the same up to uint8 fixed-point rounding
+    np.testing.assert_allclose(Resize(size)(floats), out / np.float32(255), atol=1.01 / 255)
+    assert ToTensor()(out).shape == ((1,) if len(want) == 2 else (3,)) + want[:2]
+
+
+def test_resize_rules_and_errors():
+    from minigrad.transforms import Resize
+
+    assert Resize(10, max_size=12).output_size(20, 40) == (6, 12)  # long edge capped
+    assert Resize(10).output_size(30, 20) == (15, 10)
+    with pytest.raises(ValueError, match="Resize: size should be a positive int"):
+        Resize(0)
+    with pytest.raises(ValueError, match="max_size is only supported"):
+        Resize((2, 2), max_size=4)
+    with pytest.raises(ValueError, match="interpolation should be one of"):
+        Resize(4, interpolation="lanczos3")
+    with pytest.raises(TypeError, match="put Resize before ToTensor"):
+        Resize(4)(mg.ones(1, 8, 8))
+    assert "Resize(size=(3, 4)" in repr(Resize((3, 4)))

@@ -6,12 +6,14 @@ The layers and losses a model is built from live in ``minigrad.nn``.
 | module | ops |
 | --- | --- |
 | arithmetic | Add Sub Mul Div Pow Neg |
-| elementwise | Exp Log Sqrt Abs Sin Cos Sigmoid Tanh Relu LeakyRelu Clamp Maximum Minimum |
+| elementwise | Exp Log Sqrt Abs Sin Cos Sinh Cosh Sigmoid Tanh Relu LeakyRelu Clamp Maximum |
+|             | Minimum |
 |             | Where Cast Clone |
-| reduction | Sum Mean Amax Amin MaxAt/MinAt (max/min with dim) LogSumExp; var std argmax argmin |
-| linalg | MatMul; dot |
+| reduction | Sum Mean Amax Amin MaxAt/MinAt (max/min with dim) LogSumExp; var std norm |
+|           | argmax argmin |
+| linalg | MatMul; dot mm bmm |
 | softmax | Softmax LogSoftmax |
-| shape | Reshape Permute Expand Cat GetItem IndexAdd Fill Copy; stack split chunk ... |
+| shape | Reshape Permute Expand Cat GetItem IndexAdd Fill Copy; stack split chunk meshgrid |
 | scatter | Scatter (``Tensor.scatter`` / ``scatter_``: writes at an index along a dim) |
 | conv | Convolution ConvInputGrad (transposed conv) ConvWeightGrad; conv1d conv2d |
 | pool | MaxPool MaxPoolGather MaxPoolScatter AvgPool AvgPoolScatter; max_pool2d avg_pool2d |
@@ -29,6 +31,7 @@ from .elementwise import (
     Clamp,
     Clone,
     Cos,
+    Cosh,
     Exp,
     LeakyRelu,
     Log,
@@ -37,13 +40,14 @@ from .elementwise import (
     Relu,
     Sigmoid,
     Sin,
+    Sinh,
     Sqrt,
     Tanh,
     clamp,
     compare,
     where,
 )
-from .linalg import MatMul, dot, matmul, mm
+from .linalg import MatMul, bmm, dot, matmul, mm
 from .reduction import (
     amax,
     amin,
@@ -54,6 +58,7 @@ from .reduction import (
     max,
     mean,
     min,
+    norm,
     std,
     sum,
     var,
@@ -69,6 +74,7 @@ from .shape import (
     flatten,
     getitem,
     inplace,
+    meshgrid,
     permute,
     reshape,
     setitem,
@@ -89,4 +95,5 @@ __all__ = [
     "min", "std", "sum", "var", "UNARY", "Copy", "Fill", "cat", "chunk", "expand", "flatten",
     "getitem", "inplace", "permute", "reshape", "setitem", "split", "squeeze", "stack",
     "transpose", "unsqueeze", "log_softmax", "softmax",
+    "Sinh", "Cosh", "bmm", "norm", "meshgrid",
 ]

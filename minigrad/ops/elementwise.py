@@ -126,6 +126,30 @@ class Sigmoid(Function):
         return grad * (y * (1 - y))
 
 
+class Sinh(Function):
+    @staticmethod
+    def forward(ctx: Ctx, x: Tensor) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.sinh(x.array)
+
+    @staticmethod
+    def backward(ctx: Ctx, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * x.cosh()
+
+
+class Cosh(Function):
+    @staticmethod
+    def forward(ctx: Ctx, x: Tensor) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.cosh(x.array)
+
+    @staticmethod
+    def backward(ctx: Ctx, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * x.sinh()
+
+
 class Tanh(Function):
     array_backward = True
 

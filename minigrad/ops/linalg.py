@@ -101,6 +101,23 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
     return matmul(input, mat2)
 
 
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+    """Batched matrix product of two 3-D tensors, (b, n, k) x (b, k, m) -> (b, n, m), with
+    the same batch size (no broadcasting; ``matmul`` has it).
+
+    >>> import minigrad as mg
+    >>> mg.bmm(mg.ones(5, 2, 3), mg.ones(5, 3, 4)).shape
+    (5, 2, 4)
+    """
+    sa, sb = np.shape(array_of(input)), np.shape(array_of(mat2))
+    if len(sa) != 3 or len(sb) != 3:
+        raise ValueError(f"bmm: needs two 3-D tensors, got shapes {sa} and {sb}; use matmul "
+                         "for other dimensions")
+    if sa[0] != sb[0]:
+        raise ValueError(f"bmm: batch sizes differ: shapes {sa} and {sb}")
+    return matmul(input, mat2)
+
+
 def dot(input: Tensor, tensor: Tensor) -> Tensor:
     """Inner product of two 1-D tensors of the same length (torch's argument names)."""
     a, b = input, tensor

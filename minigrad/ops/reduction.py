@@ -237,6 +237,47 @@ def std(input: Tensor, dim: Dims = None, correction: float = 1, keepdim: bool = 
     return StdFromVar.apply(var(input, dim, correction=correction, keepdim=keepdim, **np_names))
 
 
+class NormFromSquares(StdFromVar):
+    """``sqrt(sum of squares)`` for the 2-norm, with torch's gradient: 0 at a zero vector."""
+
+
+def norm(input: Tensor, p: float | str | None = "fro", dim: Dims = None, keepdim: bool = False,
+         dtype: Any = None) -> Tensor:
+    """The vector p-norm over ``dim`` (all elements by default), as ``torch.norm``:
+    ``p`` 2 (and ``"fro"``, ``None``: the default) is ``sqrt(sum(x**2))``, 1 ``sum(|x|)``,
+    ``inf`` / ``-inf`` the largest / smallest ``|x|``, 0 the count of non-zeros, any other
+    number ``sum(|x|**p) ** (1/p)``. Gradients as torch's (0 for a zero vector's 2-norm).
+
+    >>> import minigrad as mg
+    >>> mg.tensor([3.0, 4.0]).norm()
+    tensor(5.)
+    """
+    if p in ("fro", None):
+        p = 2
+    if isinstance(p, str) or isinstance(p, bool):
+        raise ValueError(f"norm: p={p!r} is not supported; use a number, inf or 'fro' "
+                         "(the matrix norms live in torch.linalg, which minigrad has not got)")
+    x = input if dtype is None else input.to(dtype)
+    if x.array.dtype.kind != "f":
+        raise TypeError(f"norm: needs a floating tensor, got {x.dtype}; use .float() first")
+    dims = normalize_dims(dim, x.array.ndim, "norm")
+    if p == 2:
+        return NormFromSquares.apply(Sum.apply(x * x, dims, keepdim))
+    if p == 0:
+        count = x * 0 + (x.array != 0)  # a gradient of zeros, as torch's
+        return Sum.apply(count, dims, keepdim)
+    a = x.abs()
+    if p == 1:
+        return Sum.apply(a, dims, keepdim)
+    if np.isinf(p):
+        return (Amax if p > 0 else Amin).apply(a, dims, keepdim)
+    if 0 < p < 1:  # |x|**p has an infinite slope at 0: torch's gradient there is 0
+        zero = x.array == 0
+        a = where(zero, 0.0, where(zero, 1.0, a) ** p)
+        return Sum.apply(a, dims, keepdim) ** (1.0 / p)
+    return Sum.apply(a ** p, dims, keepdim) ** (1.0 / p)
+
+
 def amax(input: Tensor, dim: Dims = None, keepdim: bool = False, **np_names: Any) -> Tensor:
     """Largest value over ``dim``; tied maxima share the gradient evenly."""
     dims, keepdim = _dims(input, dim, keepdim, np_names, "amax")

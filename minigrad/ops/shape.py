@@ -174,6 +174,48 @@ def expand(input: Tensor, *shape: int | ShapeLike) -> Tensor:
     return Expand.apply(input, shape)
 
 
+def meshgrid(*tensors: Tensor | Sequence[Tensor], indexing: str | None = None
+             ) -> tuple[Tensor, ...]:
+    """Coordinate grids from N 1-D tensors (or 0-d), as ``torch.meshgrid``: each output
+    has shape ``(len(t0), len(t1), ...)`` with ``indexing="ij"`` (the default) and the
+    first two swapped with ``"xy"``. The outputs are broadcast views; the gradient flows
+    back to each input.
+
+    >>> import minigrad as mg
+    >>> [g.shape for g in mg.meshgrid(mg.arange(3), mg.arange(2), indexing="ij")]
+    [(3, 2), (3, 2)]
+    """
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    ts = _as_tensors(tensors, "meshgrid")  # type: ignore[arg-type]
+    if indexing is None:
+        import warnings
+
+        warnings.warn("meshgrid: pass indexing='ij' or 'xy' (as torch asks); using 'ij'",
+                      UserWarning, stacklevel=2)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    if not ts or any(t.array.ndim > 1 for t in ts):
+        raise ValueError(f"meshgrid: expects one or more 0-d or 1-d tensors, got shapes "
+                         f"{[t.shape for t in ts]}")
+    if len({t.dtype for t in ts}) > 1:
+        raise TypeError(f"meshgrid: expects all tensors to have the same dtype, got "
+                        f"{[str(t.dtype) for t in ts]}")
+    swap = indexing == "xy" and len(ts) >= 2
+    if swap:
+        ts[0], ts[1] = ts[1], ts[0]
+    shape = tuple(t.array.size for t in ts)
+    grids = []
+    for i, t in enumerate(ts):
+        view = [1] * len(ts)
+        view[i] = shape[i]
+        grids.append(expand(reshape(t, tuple(view)), shape))
+    if swap:  # built "ij" over (y, x, ...): the first two grids change places
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)
+
+
 class Cat(Function):
     @staticmethod
     def forward(ctx: Ctx, dim: int, *tensors: Tensor) -> np.ndarray:
