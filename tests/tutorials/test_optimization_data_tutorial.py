@@ -34,10 +34,9 @@ def network(torch, nn):
     return NeuralNetwork()
 
 
-def loops(torch, as_float):
+def loops(torch):
     """The page's train_loop and test_loop over ``torch`` (minigrad or the real one),
-    logging what they print; ``as_float`` is the page's ``.type(torch.float)``, which
-    minigrad has not got yet (``.float()`` does the same)."""
+    logging what they print."""
 
     def train_loop(dataloader, model, loss_fn, optimizer, log):
         size = len(dataloader.dataset)
@@ -61,7 +60,7 @@ def loops(torch, as_float):
             for X, y in dataloader:
                 pred = model(X)
                 test_loss += loss_fn(pred, y).item()
-                correct += as_float(pred.argmax(1) == y).sum().item()
+                correct += (pred.argmax(1) == y).type(torch.float).sum().item()
         test_loss /= num_batches
         correct /= size
         log.append(f"Test Error: \n Accuracy: {(100*correct):>0.1f}%, "
@@ -83,7 +82,7 @@ def _minigrad_run(tmp_path, monkeypatch):
     initial = {k: v.detach().numpy().copy() for k, v in model.state_dict().items()}
     loss_fn = nn.CrossEntropyLoss()
     optimizer = torch.optim.SGD(model.parameters(), lr=learning_rate)
-    train_loop, test_loop = loops(torch, lambda b: b.float())
+    train_loop, test_loop = loops(torch)
     log = []
     for t in range(epochs):
         log.append(f"Epoch {t+1}\n-------------------------------")
@@ -125,7 +124,7 @@ def test_torch_prints_the_same_numbers_from_the_same_weights(tmp_path, monkeypat
     test_dataloader = real_torch.utils.data.DataLoader(tensors("t10k"), batch_size=64)
     loss_fn = real_torch.nn.CrossEntropyLoss()
     optimizer = real_torch.optim.SGD(model.parameters(), lr=learning_rate)
-    train_loop, test_loop = loops(real_torch, lambda b: b.type(real_torch.float))
+    train_loop, test_loop = loops(real_torch)
     theirs = []
     for t in range(epochs):
         theirs.append(f"Epoch {t+1}\n-------------------------------")
