@@ -147,3 +147,14 @@ if TYPE_CHECKING:
         assert_type(F.smooth_l1_loss(x, x, beta=0.5), Tensor)
         assert_type(optim.RMSprop(model.parameters(), momentum=0.9).step(), None)
         mg.zeros(2, device=0)  # pyright: ignore[reportArgumentType]
+
+    def what_the_tutorials_added(x: Tensor) -> None:
+        assert_type(x.norm(), Tensor)
+        assert_type(mg.norm(x, 1, dim=0, keepdim=True), Tensor)
+        assert_type(x.sinh() + mg.cosh(x), Tensor)
+        assert_type(mg.bmm(x, x).bmm(x), Tensor)
+        assert_type(mg.meshgrid(x, x, indexing="ij"), tuple[Tensor, ...])
+        assert_type(x.swapaxes(0, 1).swapdims(0, 1), Tensor)
+        resize = mg.transforms.Compose([mg.transforms.Resize(32), mg.transforms.ToTensor()])
+        assert_type(mg.transforms.Resize((32, 32))(np.zeros((28, 28), np.uint8)), np.ndarray)
+        assert_type(resize, mg.transforms.Compose)
