@@ -129,7 +129,8 @@ exp, log, sqrt, abs, sin, cos = (_unary(n) for n in ("exp", "log", "sqrt", "abs"
 sigmoid, tanh, relu, leaky_relu = (_unary(n) for n in ("sigmoid", "tanh", "relu", "leaky_relu"))
 neg, expand, broadcast_to, view = (_unary(n) for n in ("neg", "expand", "broadcast_to", "view"))
 t = _unary("t")
-sinh, cosh = _unary("sinh"), _unary("cosh")
+sinh: Callable[..., Tensor] = _unary("sinh")
+cosh: Callable[..., Tensor] = _unary("cosh")
 
 
 def _binary(name: str) -> Callable[[Any, Any], Tensor]:

@@ -698,7 +698,13 @@ class Tensor:
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         return ops.transpose(self, dim0, dim1)
 
-    swapaxes = swapdims = transpose
+    def swapaxes(self, axis0: int, axis1: int) -> Tensor:
+        """``transpose`` under numpy's name (torch has both)."""
+        return ops.transpose(self, axis0, axis1)
+
+    def swapdims(self, dim0: int, dim1: int) -> Tensor:
+        """``transpose`` under torch's other name."""
+        return ops.transpose(self, dim0, dim1)
 
     def permute(self, *dims: int | ShapeLike) -> Tensor:
         return ops.permute(self, *dims)

@@ -127,8 +127,10 @@ class Resize:
         if name not in self._FILTERS:
             raise ValueError(f"Resize: interpolation should be one of "
                              f"{sorted(self._FILTERS)}, got {interpolation!r}")
-        self.size, self.interpolation, self.max_size = size, name, max_size
-        self.antialias = antialias
+        self.size: list[int] = size
+        self.interpolation: str = name
+        self.max_size: int | None = max_size
+        self.antialias: bool | None = antialias
 
     def output_size(self, h: int, w: int) -> tuple[int, int]:
         """The (height, width) an (h, w) image is resized to."""
