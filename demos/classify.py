@@ -1,6 +1,8 @@
-"""The classification lesson: softmax regression or an MLP on digits, MNIST or Fashion-MNIST.
+"""The classification lesson: softmax regression, an MLP or a LeNet-style CNN on digits,
+MNIST or Fashion-MNIST.
 
     python -m demos.classify                                   # bundled 8x8 digits, offline
+    python -m demos.classify --model cnn                       # the CNN, on the digits too
     python -m demos.classify --dataset fashion-mnist --data-dir ../shared/data
     python -m demos.classify --resume --out runs/classify/version_0   # continue a run
 
@@ -34,11 +36,16 @@ from ._common import DemoError, integer, real, sizes
 
 PROG = "python -m demos.classify"
 DATASETS = ("digits", "mnist", "fashion-mnist")
-PER_DATASET = {  # defaults that depend on the dataset
-    "digits": dict(hidden=[128], epochs=40, batch_size=32),
-    "mnist": dict(hidden=[256, 128], epochs=15, batch_size=128),
-    "fashion-mnist": dict(hidden=[256, 128], epochs=15, batch_size=128),
+MODELS = ("softmax", "mlp", "cnn")
+PER_DATASET = {  # defaults that depend on the dataset and the model (softmax: mlp's)
+    "digits": {"mlp": dict(hidden=[128], epochs=40, batch_size=32),
+               "cnn": dict(hidden=[64], epochs=10, batch_size=32, optimizer="adam")},
+    "mnist": {"mlp": dict(hidden=[256, 128], epochs=15, batch_size=128),
+              "cnn": dict(hidden=[128], epochs=10, batch_size=64, optimizer="adam")},
+    "fashion-mnist": {"mlp": dict(hidden=[256, 128], epochs=15, batch_size=128),
+                      "cnn": dict(hidden=[128], epochs=10, batch_size=64, optimizer="adam")},
 }
+CNN_CHANNELS = (16, 32)  # the cnn's two convolutions (3x3, padding 1)
 LR = {"sgd": 0.05, "adam": 0.001}  # each optimizer's default learning rate
 DEFAULTS = dict(dataset="digits", model="mlp", optimizer="sgd", momentum=0.9,
                 schedule="cosine", val_fraction=0.1, patience=5, seed=0)
@@ -51,7 +58,8 @@ FORMAT = "demos.classify checkpoint 1"
 
 @dataclass
 class Splits:
-    """Arrays for each split: images flattened to rows of float32, int64 labels."""
+    """Arrays for each split: float32 images, flattened to rows (softmax, mlp) or as
+    (N, 1, H, W) (cnn, see :meth:`for_model`), and int64 labels."""
 
     x_train: np.ndarray
     y_train: np.ndarray
@@ -66,7 +74,16 @@ class Splits:
 
     @property
     def n_features(self) -> int:
-        return self.x_train.shape[1]
+        return math.prod(self.image_shape)
+
+    def for_model(self, kind: str) -> Splits:
+        """The images as ``kind`` takes them: one channel of (H, W) for the cnn, rows of
+        pixels otherwise (the one place that decides)."""
+        shape = (1, *self.image_shape) if kind == "cnn" else (self.n_features,)
+        x_train, x_val, x_test = (x.reshape(len(x), *shape) for x in
+                                  (self.x_train, self.x_val, self.x_test))
+        return Splits(x_train, self.y_train, x_val, self.y_val, x_test, self.y_test,
+                      self.classes, self.image_shape, self.mean, self.std)
 
     def standardise(self, x: np.ndarray) -> np.ndarray:
         """Pixels in [0, 1] -> z-scores with the training split's statistics."""
@@ -86,22 +103,24 @@ class Splits:
 # ---------------------------------------------------------------------------- options
 def make_parser() -> argparse.ArgumentParser:
     p = _common.parser(PROG, __doc__)
+    p.epilog = defaults_table()
     d = DEFAULTS
     p.add_argument("--dataset", choices=DATASETS, default=None,
                    help="digits is bundled with scikit-learn and works offline "
                         f"(default: {d['dataset']})")
-    p.add_argument("--model", choices=("softmax", "mlp"), default=None,
-                   help="softmax regression (one Linear layer) or an MLP with ReLU layers "
-                        f"(default: {d['model']})")
+    p.add_argument("--model", choices=MODELS, default=None,
+                   help="softmax regression (one Linear layer), an MLP with ReLU layers, or "
+                        "a LeNet-style CNN (conv-ReLU-pool twice, then dense layers; "
+                        f"minigrad.models.lenet) (default: {d['model']})")
     p.add_argument("--hidden", type=sizes, metavar="SIZES", default=None,
-                   help="the MLP's hidden sizes, comma-separated (default: 128 for digits, "
-                        "256,128 for mnist and fashion-mnist)")
+                   help="hidden sizes of the dense layers, comma-separated; the CNN takes "
+                        "one (default: see the table below)")
     p.add_argument("--epochs", type=integer(1), metavar="N", default=None,
-                   help="at most this many epochs (default: 40 for digits, 15 otherwise)")
+                   help="at most this many epochs (default: see the table below)")
     p.add_argument("--batch-size", type=integer(1), metavar="N", default=None,
-                   help="samples per SGD step (default: 32 for digits, 128 otherwise)")
+                   help="samples per optimizer step (default: see the table below)")
     p.add_argument("--optimizer", choices=tuple(LR), default=None,
-                   help=f"sgd (with momentum) or adam (default: {d['optimizer']})")
+                   help="sgd (with momentum) or adam (default: see the table below)")
     p.add_argument("--lr", type=real(0, open_low=True), default=None,
                    help="learning rate (default: "
                         + ", ".join(f"{v} for {k}" for k, v in LR.items()) + ")")
@@ -150,16 +169,39 @@ def parse_args(argv=None) -> argparse.Namespace:
         if args.model == "softmax" and "hidden" in args.given:
             p.error("argument --hidden: softmax regression has no hidden layers "
                     "(use --model mlp)")
+        if args.model == "cnn" and len(args.hidden) > 1:
+            p.error("argument --hidden: the cnn has one hidden dense layer, got "
+                    f"{_show(args.hidden)}")
         if args.optimizer == "adam" and "momentum" in args.given:
             p.error("argument --momentum: applies to --optimizer sgd only")
     return args
 
 
+def model_defaults(dataset: str, model: str) -> dict:
+    """The defaults of the run settings for this dataset and model."""
+    return {**DEFAULTS, **PER_DATASET[dataset]["cnn" if model == "cnn" else "mlp"]}
+
+
+def defaults_table() -> str:
+    """The per-dataset, per-model defaults, as --help shows them."""
+    rows = [("dataset", "model", "hidden", "epochs", "batch size", "optimizer")]
+    for dataset, per_model in PER_DATASET.items():
+        for model in per_model:
+            d = model_defaults(dataset, model)
+            rows.append((dataset, "softmax, mlp" if model == "mlp" else model,
+                         "-" if model == "softmax" else _show(d["hidden"]), str(d["epochs"]),
+                         str(d["batch_size"]), d["optimizer"]))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    return ("defaults that depend on the dataset and the model (softmax regression has no "
+            "hidden layer):\n  " + "\n  ".join(lines))
+
+
 def fill_defaults(args: argparse.Namespace) -> None:
-    for key, value in DEFAULTS.items():
+    for key in ("dataset", "model"):
         if getattr(args, key) is None:
-            setattr(args, key, value)
-    for key, value in PER_DATASET[args.dataset].items():
+            setattr(args, key, DEFAULTS[key])
+    for key, value in model_defaults(args.dataset, args.model).items():
         if getattr(args, key) is None:
             setattr(args, key, value)
     if args.model == "softmax":
@@ -223,8 +265,20 @@ def load_mnist(args):
 
 
 # ---------------------------------------------------------------------------- model
-def build_model(kind: str, n_in: int, n_classes: int, hidden: list[int]) -> nn.Module:
-    """Softmax regression (Linear; the softmax lives in the loss) or a ReLU MLP."""
+def build_model(kind: str, n_in: int, n_classes: int, hidden: list[int],
+                image_shape: tuple[int, int] | None = None) -> nn.Module:
+    """Softmax regression (Linear; the softmax lives in the loss), a ReLU MLP on ``n_in``
+    features, or (``kind="cnn"``) a LeNet-style CNN on one-channel images of
+    ``image_shape`` (square) with at most one hidden dense layer."""
+    if kind == "cnn":
+        from minigrad.models import lenet
+
+        side = math.isqrt(n_in)
+        if (image_shape or (side, side)) != (side, side) or side * side != n_in:
+            raise DemoError(f"--model cnn: expected square images, got {image_shape} "
+                            f"({n_in} pixels)")
+        return lenet(1, side, n_classes, hidden=hidden[0] if hidden else None,
+                     channels=CNN_CHANNELS)
     if kind == "softmax":
         return nn.Sequential(nn.Linear(n_in, n_classes))
     sizes_ = [n_in, *hidden]
@@ -388,8 +442,9 @@ def setup(args: argparse.Namespace) -> tuple[Run, dict | None]:
     out = _common.out_dir(args, "classify")
     args.out = out
     mg.manual_seed(args.seed)
-    data = load_pixels(args).standardised()
-    model = build_model(args.model, data.n_features, len(data.classes), args.hidden)
+    data = load_pixels(args).standardised().for_model(args.model)
+    model = build_model(args.model, data.n_features, len(data.classes), args.hidden,
+                        data.image_shape)
     opt, scheduler = build_optimizer(model, args)
     run = Run(args, out, data, model, opt, scheduler, np.random.default_rng(args.seed))
     if ckpt is not None:
@@ -400,8 +455,7 @@ def setup(args: argparse.Namespace) -> tuple[Run, dict | None]:
 
 def header(run: Run) -> str:
     a = run.args
-    arch = "softmax regression" if a.model == "softmax" else \
-        "MLP " + "-".join(map(str, [run.data.n_features, *a.hidden, len(run.data.classes)]))
+    arch = architecture(a.model, run.data, a.hidden)
     lr = f"lr {a.lr:g}" + (f" (the default for {a.optimizer})" if a.lr_is_default else "")
     opt = f"sgd momentum {a.momentum:g}" if a.optimizer == "sgd" else "adam"
     return (f"{arch} on {a.dataset}: {opt}, {lr}, {a.schedule} schedule, batch "
@@ -409,13 +463,27 @@ def header(run: Run) -> str:
             f"{a.threads} BLAS thread{'s' if a.threads > 1 else ''}; writing to {run.out}")
 
 
+def architecture(kind: str, data: Splits, hidden: list[int]) -> str:
+    """The model in a few words: "MLP 784-256-128-10", "CNN 1x28x28 conv16-..."."""
+    sizes_ = [*hidden, len(data.classes)]
+    if kind == "softmax":
+        return "softmax regression"
+    if kind == "mlp":
+        return "MLP " + "-".join(map(str, [data.n_features, *sizes_]))
+    h, w = data.image_shape
+    c1, c2 = CNN_CHANNELS
+    return f"CNN {h}x{w} conv{c1}-pool-conv{c2}-pool-" + "-".join(map(str, sizes_))
+
+
 def train(args: argparse.Namespace) -> dict:
     run, ckpt = setup(args)
     data, model = run.data, run.model
     n_classes = len(data.classes)
     print(header(run))
+    inputs = ("{}x{} images".format(*data.image_shape) if args.model == "cnn"
+              else f"{data.n_features} features")
     print(f"{args.dataset}: {len(data.y_train)} train / {len(data.y_val)} validation / "
-          f"{len(data.y_test)} test samples, {data.n_features} features, {n_classes} classes")
+          f"{len(data.y_test)} test samples, {inputs}, {n_classes} classes")
     print(model)
     loss0, _, _ = evaluate(model, data.x_train, data.y_train)
     if ckpt is not None:

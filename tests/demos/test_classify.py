@@ -102,7 +102,8 @@ def interrupt_at_epoch(monkeypatch, epoch):
     return lambda: monkeypatch.setattr(classify, "run_epoch", real)
 
 
-@pytest.mark.parametrize("extra", [(), ("--optimizer", "adam", "--schedule", "constant")])
+@pytest.mark.parametrize("extra", [(), ("--optimizer", "adam", "--schedule", "constant"),
+                                   ("--model", "cnn")])
 def test_resume_continues_an_interrupted_run_exactly(tmp_path, monkeypatch, run_demo, extra):
     whole, split = str(tmp_path / "whole"), str(tmp_path / "split")
     args = ("--epochs", "5", "--patience", "5", "--quiet", *extra)
