@@ -2,7 +2,7 @@
 clone's root (``--only NAME`` for one).
 
 The demo figures are what the demos write today, from the commands in ``DEMOS`` (the
-README's commands, one BLAS thread); the two graph diagrams are drawn here.
+README's commands, one BLAS thread); the graph diagrams are drawn here.
 """
 
 import argparse
@@ -60,7 +60,19 @@ def mlp(out: Path = HERE / "graph_mlp", fmt: str = "svg") -> None:
     draw_graph(loss, params=model).render(out, format=fmt, cleanup=True)
 
 
-GRAPHS = {"graph_scalar.svg": scalar, "graph_mlp.svg": mlp}
+def cnn(out: Path = HERE / "graph_cnn", fmt: str = "svg") -> None:
+    """The demo's CNN (``--model cnn`` on 28x28 images) on a batch of 64, cross-entropy loss."""
+    from minigrad.models import lenet
+    from minigrad.viz import draw_graph
+
+    mg.manual_seed(0)
+    model = lenet(1, 28, 10, hidden=128)
+    x, y = mg.randn(64, 1, 28, 28), mg.tensor(np.arange(64) % 10)
+    loss = F.cross_entropy(model(x), y)
+    draw_graph(loss, params=model).render(out, format=fmt, cleanup=True)
+
+
+GRAPHS = {"graph_scalar.svg": scalar, "graph_mlp.svg": mlp, "graph_cnn.svg": cnn}
 IMAGES = sorted([*DEMOS, *GRAPHS])
 
 
