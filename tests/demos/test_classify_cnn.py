@@ -6,11 +6,13 @@ import re
 
 import numpy as np
 import pytest
+from idx_files import write_mnist_folder
 
 import minigrad as mg
 import minigrad.nn.functional as F
 from demos import classify
 from minigrad import nn
+from minigrad.datasets import MNIST
 
 
 def test_cnn_learns_digits_and_writes_its_files(tmp_path, run_demo):
@@ -31,6 +33,18 @@ def test_cnn_learns_digits_and_writes_its_files(tmp_path, run_demo):
     shapes = {k: tuple(np.asarray(v).shape) for k, v in ckpt["model"].items()}
     assert shapes["0.weight"] == (16, 1, 3, 3) and shapes["3.weight"] == (32, 16, 3, 3)
     assert shapes["7.weight"] == (64, 32 * 2 * 2)  # two 2x2 pools: 8 -> 4 -> 2
+
+
+def test_cnn_trains_on_28x28_mnist_files(tmp_path, run_demo, register_as):
+    write_mnist_folder(tmp_path / "mnist", n_train=20)  # small files in the real format
+    register_as(MNIST, tmp_path / "mnist")
+    done = run_demo(classify, "--model", "cnn", "--dataset", "mnist", "--data-dir",
+                    str(tmp_path / "mnist"), "--epochs", "1", "--quiet", "--out",
+                    str(tmp_path / "out"))
+    assert done.code == 0, done.err
+    assert done.out.startswith("CNN 28x28 conv16-pool-conv32-pool-128-10 on mnist: adam")
+    assert "28x28 images, 10 classes" in done.out
+    assert "Linear(in_features=1568, out_features=128" in done.out  # 32 channels of 7x7
 
 
 def test_images_reach_the_cnn_as_one_channel_and_the_mlp_as_rows():

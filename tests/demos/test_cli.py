@@ -21,6 +21,7 @@ BAD_OPTIONS = [
     (classify, ["--hidden", "0"], "--hidden"),
     (classify, ["--hidden", ","], "--hidden"),
     (classify, ["--model", "softmax", "--hidden", "64"], "--hidden"),
+    (classify, ["--model", "cnn", "--hidden", "64,32"], "--hidden"),
     (classify, ["--optimizer", "adam", "--momentum", "0.5"], "--momentum"),
     (classify, ["--momentum", "-1"], "--momentum"),
     (classify, ["--seed", "-1"], "--seed"),
