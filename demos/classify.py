@@ -189,7 +189,7 @@ def defaults_table() -> str:
         for model in per_model:
             d = model_defaults(dataset, model)
             rows.append((dataset, "softmax, mlp" if model == "mlp" else model,
-                         "-" if model == "softmax" else _show(d["hidden"]), str(d["epochs"]),
+                         _show(d["hidden"]), str(d["epochs"]),
                          str(d["batch_size"]), d["optimizer"]))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
