@@ -24,6 +24,7 @@ from __future__ import annotations
 import gc
 import statistics
 import time
+import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -89,3 +90,19 @@ def compare(contenders: dict[str, Callable[[], object]], *, repeats: int, number
         q1, q3 = quartiles(values)
         out[name] = Timing(statistics.median(values), q1, q3, repeats, number, values)
     return out
+
+
+def step_peaks(step: Callable[[], object], n_steps: int) -> list[int]:
+    """Bytes: tracemalloc's peak during each of ``n_steps`` steps, over what was
+    allocated before the step."""
+    peaks = []
+    tracemalloc.start()
+    try:
+        for _ in range(n_steps):
+            tracemalloc.reset_peak()
+            base = tracemalloc.get_traced_memory()[0]
+            step()
+            peaks.append(tracemalloc.get_traced_memory()[1] - base)
+    finally:
+        tracemalloc.stop()
+    return peaks

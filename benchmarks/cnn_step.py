@@ -22,7 +22,6 @@ to step (the columns im2col makes are freed with each step's graph).
 from __future__ import annotations
 
 import statistics
-import tracemalloc
 from contextlib import nullcontext
 from typing import Any
 
@@ -33,7 +32,7 @@ from minigrad.models import lenet
 from . import _im2col as im
 from ._peers import load_torch
 from ._result import Result
-from ._timing import compare, paired_ratios, quartiles
+from ._timing import compare, paired_ratios, quartiles, step_peaks
 
 BATCH = 64
 SIZE = 28
@@ -153,22 +152,6 @@ def single_thread() -> Any:
     except ImportError:
         return nullcontext()
     return threadpool_limits(1)
-
-
-def step_peaks(step, n_steps: int) -> list[int]:
-    """Bytes: tracemalloc's peak during each of ``n_steps`` steps, over what was
-    allocated before the step."""
-    peaks = []
-    tracemalloc.start()
-    try:
-        for _ in range(n_steps):
-            tracemalloc.reset_peak()
-            base = tracemalloc.get_traced_memory()[0]
-            step()
-            peaks.append(tracemalloc.get_traced_memory()[1] - base)
-    finally:
-        tracemalloc.stop()
-    return peaks
 
 
 def _memory_note(params, x, y, quick: bool) -> tuple[str, bool, list[int]]:

@@ -21,13 +21,12 @@ i.e. nothing from earlier steps (graphs, gradients) is kept alive.
 from __future__ import annotations
 
 import statistics
-import tracemalloc
 
 import numpy as np
 
 from ._peers import load_torch
 from ._result import Result
-from ._timing import compare, paired_ratios, quartiles
+from ._timing import compare, paired_ratios, quartiles, step_peaks
 
 NAME = "MLP training step"
 SIZES = (784, 256, 128, 10)
@@ -159,21 +158,6 @@ def minigrad_step_fn(params, x, y):
 
 
 # ------------------------------------------------------------------------- run
-def _step_peaks(step, n_steps: int) -> list[int]:
-    """Bytes: tracemalloc's peak during each of ``n_steps`` steps."""
-    peaks = []
-    tracemalloc.start()
-    try:
-        for _ in range(n_steps):
-            tracemalloc.reset_peak()
-            base = tracemalloc.get_traced_memory()[0]
-            step()
-            peaks.append(tracemalloc.get_traced_memory()[1] - base)
-    finally:
-        tracemalloc.stop()
-    return peaks
-
-
 def run(quick: bool = False) -> Result:
     x, y = make_batch()
     params = init_params()
@@ -198,7 +182,7 @@ def run(quick: bool = False) -> Result:
     # Memory: a fresh model, so the first steps' allocations are included in the record.
     mem_step = minigrad_step_fn(params, x, y)
     n_mem = 30 if quick else MEMORY_STEPS
-    peaks = _step_peaks(mem_step, n_mem)[MEMORY_FROM - 1:]  # steps 10..n
+    peaks = step_peaks(mem_step, n_mem)[MEMORY_FROM - 1:]  # steps 10..n
     early = max(peaks[:10])
     late = max(peaks[-10:])
     flat = late <= early * MEMORY_TOLERANCE
