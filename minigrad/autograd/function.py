@@ -6,7 +6,7 @@ Every op of the library is written this way, and so are users' custom ops::
         @staticmethod
         def forward(ctx, x):
             ctx.save_for_backward(x)
-            return x.array ** 3             # an ndarray or a Tensor
+            return x.array ** 3            # an ndarray or a Tensor
 
         @staticmethod
         def backward(ctx, grad):
