@@ -721,6 +721,9 @@ class Tensor:
     def broadcast_to(self, shape: ShapeLike) -> Tensor:
         return ops.expand(self, shape)
 
+    def repeat(self, *sizes: int | ShapeLike) -> Tensor:
+        return ops.repeat(self, *sizes)
+
     def expand_as(self, other: Tensor) -> Tensor:
         return ops.expand(self, other.shape)
 

@@ -76,6 +76,7 @@ from .shape import (
     inplace,
     meshgrid,
     permute,
+    repeat,
     reshape,
     setitem,
     split,
@@ -95,5 +96,5 @@ __all__ = [
     "min", "std", "sum", "var", "UNARY", "Copy", "Fill", "cat", "chunk", "expand", "flatten",
     "getitem", "inplace", "permute", "reshape", "setitem", "split", "squeeze", "stack",
     "transpose", "unsqueeze", "log_softmax", "softmax",
-    "Sinh", "Cosh", "bmm", "norm", "meshgrid",
+    "Sinh", "Cosh", "bmm", "norm", "meshgrid", "repeat",
 ]

@@ -152,6 +152,32 @@ class Expand(Function):
         return grad, None  # the engine sums it back to the input's shape
 
 
+def repeat(input: Tensor, *sizes: int | ShapeLike) -> Tensor:
+    """Tile ``input`` ``sizes[i]`` times along dim ``i``, as ``torch.Tensor.repeat`` (more
+    sizes than dims add leading dims). Built from expand and reshape, so the gradient
+    sums over the copies.
+
+    >>> import minigrad as mg
+    >>> mg.tensor([1, 2]).repeat(2, 2).tolist()
+    [[1, 2, 1, 2], [1, 2, 1, 2]]
+    """
+    if not sizes:
+        raise TypeError("repeat: missing the sizes (repeat(2, 3), or repeat(()) for a 0-d "
+                        "tensor)")
+    sizes = _shape_arg(sizes, "repeat")
+    old = input.array.shape
+    if len(sizes) < len(old):
+        raise ValueError(f"repeat: got {len(sizes)} sizes for a tensor with {len(old)} "
+                         "dims; give at least one size per dim")
+    if any(r < 0 for r in sizes):
+        raise ValueError(f"repeat: sizes must be non-negative, got {sizes}")
+    shape = (1,) * (len(sizes) - len(old)) + old
+    interleaved = tuple(x for pair in zip((1,) * len(shape), shape) for x in pair)
+    tiled = tuple(x for pair in zip(sizes, shape) for x in pair)
+    out = tuple(r * n for r, n in zip(sizes, shape))
+    return input.reshape(interleaved).expand(tiled).reshape(out)
+
+
 def expand(input: Tensor, *shape: int | ShapeLike) -> Tensor:
     """Broadcast to ``shape`` without copying (-1 keeps a size). Alias: ``broadcast_to``."""
     shape = _shape_arg(shape, "expand")
