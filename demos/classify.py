@@ -35,7 +35,7 @@ from . import _common
 from ._common import DemoError, integer, real, sizes
 
 PROG = "python -m demos.classify"
-DATASETS = ("digits", "mnist", "fashion-mnist")
+DATASETS = ("digits", "mnist", "fashion-mnist", "cifar10")
 MODELS = ("softmax", "mlp", "cnn")
 PER_DATASET = {  # defaults that depend on the dataset and the model (softmax: mlp's)
     "digits": {"mlp": dict(hidden=[128], epochs=40, batch_size=32),
@@ -44,6 +44,8 @@ PER_DATASET = {  # defaults that depend on the dataset and the model (softmax: m
               "cnn": dict(hidden=[128], epochs=10, batch_size=64, optimizer="adam")},
     "fashion-mnist": {"mlp": dict(hidden=[256, 128], epochs=15, batch_size=128),
                       "cnn": dict(hidden=[128], epochs=10, batch_size=64, optimizer="adam")},
+    "cifar10": {"mlp": dict(hidden=[512, 256], epochs=15, batch_size=128),
+                "cnn": dict(hidden=[128], epochs=10, batch_size=64, optimizer="adam")},
 }
 CNN_CHANNELS = (16, 32)  # the cnn's two convolutions (3x3, padding 1)
 LR = {"sgd": 0.05, "adam": 0.001}  # each optimizer's default learning rate
@@ -59,7 +61,7 @@ FORMAT = "demos.classify checkpoint 1"
 @dataclass
 class Splits:
     """Arrays for each split: float32 images, flattened to rows (softmax, mlp) or as
-    (N, 1, H, W) (cnn, see :meth:`for_model`), and int64 labels."""
+    (N, C, H, W) (cnn, see :meth:`for_model`), and int64 labels."""
 
     x_train: np.ndarray
     y_train: np.ndarray
@@ -71,19 +73,20 @@ class Splits:
     image_shape: tuple[int, int]
     mean: float = 0.0
     std: float = 1.0
+    channels: int = 1  # colour planes (CIFAR-10: 3), flattened channel by channel
 
     @property
     def n_features(self) -> int:
-        return math.prod(self.image_shape)
+        return self.channels * math.prod(self.image_shape)
 
     def for_model(self, kind: str) -> Splits:
-        """The images as ``kind`` takes them: one channel of (H, W) for the cnn, rows of
-        pixels otherwise (the one place that decides)."""
-        shape = (1, *self.image_shape) if kind == "cnn" else (self.n_features,)
+        """The images as ``kind`` takes them: (C, H, W) for the cnn, rows of pixels
+        otherwise (the one place that decides)."""
+        shape = (self.channels, *self.image_shape) if kind == "cnn" else (self.n_features,)
         x_train, x_val, x_test = (x.reshape(len(x), *shape) for x in
                                   (self.x_train, self.x_val, self.x_test))
         return Splits(x_train, self.y_train, x_val, self.y_val, x_test, self.y_test,
-                      self.classes, self.image_shape, self.mean, self.std)
+                      self.classes, self.image_shape, self.mean, self.std, self.channels)
 
     def standardise(self, x: np.ndarray) -> np.ndarray:
         """Pixels in [0, 1] -> z-scores with the training split's statistics."""
@@ -94,7 +97,7 @@ class Splits:
         peeking at validation or test)."""
         mean, std = float(self.x_train.mean()), float(self.x_train.std())
         z = Splits(self.x_train, self.y_train, self.x_val, self.y_val, self.x_test,
-                   self.y_test, self.classes, self.image_shape, mean, std)
+                   self.y_test, self.classes, self.image_shape, mean, std, self.channels)
         z.x_train, z.x_val, z.x_test = (z.standardise(x) for x in
                                         (self.x_train, self.x_val, self.x_test))
         return z
@@ -138,11 +141,13 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=integer(0), metavar="N", default=None,
                    help=f"random seed: split, initial weights, shuffling (default: {d['seed']})")
     p.add_argument("--data-dir", default=None, metavar="DIR",
-                   help="folder with the four MNIST or Fashion-MNIST .gz files, or the folder "
-                        "holding mnist/ and fashion-mnist/ (default: $MINIGRAD_DATA, else "
-                        "the user cache, ~/.cache/minigrad on Linux)")
+                   help="folder with the four MNIST or Fashion-MNIST .gz files (CIFAR-10: "
+                        "cifar-10-binary.tar.gz), or the folder holding mnist/, "
+                        "fashion-mnist/ and cifar-10/ (default: $MINIGRAD_DATA, else the user "
+                        "cache, ~/.cache/minigrad on Linux)")
     p.add_argument("--download", action="store_true",
-                   help="fetch missing MNIST/Fashion-MNIST files (needs network; sha256 checked)")
+                   help="fetch missing MNIST/Fashion-MNIST/CIFAR-10 files (needs network; "
+                        "sha256 checked)")
     p.add_argument("--threads", type=integer(1), metavar="N", default=1,
                    help="BLAS threads (through threadpoolctl); 1 keeps the time per epoch "
                         "steady on a shared machine, and results depend on it slightly")
@@ -230,26 +235,32 @@ def load_pixels(args) -> Splits:
         test, rest = order[:n_test], order[n_test:]
         x_test, y_test, x, y = x[test], y[test], x[rest], y[rest]
     else:
-        ds, test_ds = load_mnist(args)
+        ds, test_ds = load_files(args)
         (x, y), (x_test, y_test) = _pixels(ds), _pixels(test_ds)
     order = rng.permutation(len(y))
     n_val = int(round(args.val_fraction * len(y)))
     val, tr = order[:n_val], order[n_val:]
-    shape = tuple(ds.data.shape[1:])
-    return Splits(x[tr], y[tr], x[val], y[val], x_test, y_test, list(ds.classes), shape)
+    colour = ds.data.ndim == 4  # CIFAR-10's (N, H, W, 3)
+    shape = tuple(ds.data.shape[1:3] if colour else ds.data.shape[1:])
+    return Splits(x[tr], y[tr], x[val], y[val], x_test, y_test, list(ds.classes), shape,
+                  channels=ds.data.shape[3] if colour else 1)
 
 
 def _pixels(ds) -> tuple[np.ndarray, np.ndarray]:
-    """Flattened float32 pixels in [0, 1] (uint8 / 255) and int64 labels."""
-    x = ds.data.reshape(len(ds.data), -1).astype(np.float32) / np.float32(255)
+    """Flattened float32 pixels in [0, 1] (uint8 / 255), colour planes one after the
+    other (channels first, as the cnn takes them), and int64 labels."""
+    images = ds.data if ds.data.ndim == 3 else np.moveaxis(ds.data, -1, 1)
+    x = images.reshape(len(images), -1).astype(np.float32) / np.float32(255)
     return x, ds.targets.astype(np.int64)
 
 
-def load_mnist(args):
-    """MNIST or Fashion-MNIST, train and test; a missing folder or file is one clear line."""
+def load_files(args):
+    """MNIST, Fashion-MNIST or CIFAR-10, train and test; a missing folder or file is one
+    clear line."""
     from minigrad import datasets
 
-    cls = datasets.MNIST if args.dataset == "mnist" else datasets.FashionMNIST
+    cls = {"mnist": datasets.MNIST, "fashion-mnist": datasets.FashionMNIST,
+           "cifar10": datasets.CIFAR10}[args.dataset]
     if args.data_dir is not None and not os.path.isdir(args.data_dir):
         raise DemoError(f"--data-dir {args.data_dir}: no such folder")
     root = args.data_dir if args.data_dir is not None else None
@@ -258,26 +269,28 @@ def load_mnist(args):
                 cls(root, train=False, download=args.download))
     except FileNotFoundError:
         where = os.fspath(root if root is not None else datasets.default_data_dir())
+        files = ("cifar-10-binary.tar.gz (or its cifar-10-batches-bin folder)"
+                 if cls is datasets.CIFAR10 else f"the four files ({', '.join(cls.sha256)})")
         raise DemoError(
             f"no {args.dataset} files in {where} (nor in {os.path.join(where, cls.folder)}): "
-            f"put the four files ({', '.join(cls.sha256)}) there, point --data-dir at "
-            "their folder, or add --download to fetch them") from None
+            f"put {files} there, point --data-dir at their folder, or add --download to "
+            "fetch them") from None
 
 
 # ---------------------------------------------------------------------------- model
 def build_model(kind: str, n_in: int, n_classes: int, hidden: list[int],
-                image_shape: tuple[int, int] | None = None) -> nn.Module:
+                image_shape: tuple[int, int] | None = None, channels: int = 1) -> nn.Module:
     """Softmax regression (Linear; the softmax lives in the loss), a ReLU MLP on ``n_in``
-    features, or (``kind="cnn"``) a LeNet-style CNN on one-channel images of
+    features, or (``kind="cnn"``) a LeNet-style CNN on images of ``channels`` planes of
     ``image_shape`` (square) with at most one hidden dense layer."""
     if kind == "cnn":
         from minigrad.models import lenet
 
-        side = math.isqrt(n_in)
-        if (image_shape or (side, side)) != (side, side) or side * side != n_in:
+        side = math.isqrt(n_in // channels)
+        if (image_shape or (side, side)) != (side, side) or channels * side * side != n_in:
             raise DemoError(f"--model cnn: expected square images, got {image_shape} "
                             f"({n_in} pixels)")
-        return lenet(1, side, n_classes, hidden=hidden[0] if hidden else None,
+        return lenet(channels, side, n_classes, hidden=hidden[0] if hidden else None,
                      channels=CNN_CHANNELS)
     if kind == "softmax":
         return nn.Sequential(nn.Linear(n_in, n_classes))
@@ -444,7 +457,7 @@ def setup(args: argparse.Namespace) -> tuple[Run, dict | None]:
     mg.manual_seed(args.seed)
     data = load_pixels(args).standardised().for_model(args.model)
     model = build_model(args.model, data.n_features, len(data.classes), args.hidden,
-                        data.image_shape)
+                        data.image_shape, data.channels)
     opt, scheduler = build_optimizer(model, args)
     run = Run(args, out, data, model, opt, scheduler, np.random.default_rng(args.seed))
     if ckpt is not None:
@@ -470,9 +483,14 @@ def architecture(kind: str, data: Splits, hidden: list[int]) -> str:
         return "softmax regression"
     if kind == "mlp":
         return "MLP " + "-".join(map(str, [data.n_features, *sizes_]))
-    h, w = data.image_shape
     c1, c2 = CNN_CHANNELS
-    return f"CNN {h}x{w} conv{c1}-pool-conv{c2}-pool-" + "-".join(map(str, sizes_))
+    return f"CNN {_image_size(data)} conv{c1}-pool-conv{c2}-pool-" + "-".join(map(str, sizes_))
+
+
+def _image_size(data: Splits) -> str:
+    """"28x28" for one channel, "3x32x32" for colour."""
+    planes = (data.channels,) if data.channels > 1 else ()
+    return "x".join(map(str, (*planes, *data.image_shape)))
 
 
 def train(args: argparse.Namespace) -> dict:
@@ -480,7 +498,7 @@ def train(args: argparse.Namespace) -> dict:
     data, model = run.data, run.model
     n_classes = len(data.classes)
     print(header(run))
-    inputs = ("{}x{} images".format(*data.image_shape) if args.model == "cnn"
+    inputs = (f"{_image_size(data)} images" if args.model == "cnn"
               else f"{data.n_features} features")
     print(f"{args.dataset}: {len(data.y_train)} train / {len(data.y_val)} validation / "
           f"{len(data.y_test)} test samples, {inputs}, {n_classes} classes")

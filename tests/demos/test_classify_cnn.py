@@ -6,6 +6,7 @@ import re
 
 import numpy as np
 import pytest
+from cifar_files import fake_files, write_folder
 from idx_files import write_mnist_folder
 
 import minigrad as mg
@@ -33,6 +34,41 @@ def test_cnn_learns_digits_and_writes_its_files(tmp_path, run_demo):
     shapes = {k: tuple(np.asarray(v).shape) for k, v in ckpt["model"].items()}
     assert shapes["0.weight"] == (16, 1, 3, 3) and shapes["3.weight"] == (32, 16, 3, 3)
     assert shapes["7.weight"] == (64, 32 * 2 * 2)  # two 2x2 pools: 8 -> 4 -> 2
+
+
+@pytest.mark.parametrize("model, first_weight", [("cnn", (16, 3, 3, 3)), ("mlp", (512, 3072))])
+def test_cifar10_colour_images_train_both_models(tmp_path, run_demo, model, first_weight):
+    files = fake_files()  # 12 train and 5 test images in the real binary format
+    write_folder(tmp_path / "cifar" / "cifar-10-batches-bin", files)
+    out = str(tmp_path / "out")
+    done = run_demo(classify, "--model", model, "--dataset", "cifar10", "--data-dir",
+                    str(tmp_path / "cifar"), "--epochs", "1", "--val-fraction", "0.5",
+                    "--quiet", "--out", out)
+    assert done.code == 0, done.err
+    header = "CNN 3x32x32 conv16-pool" if model == "cnn" else "MLP 3072-512-256-10"
+    assert done.out.startswith(header)
+    assert "6 train / 6 validation / 5 test samples" in done.out
+    weights = mg.load(os.path.join(out, "model.safetensors"))["model"]
+    assert tuple(np.asarray(weights["0.weight"]).shape) == first_weight
+
+
+def test_cifar10_pixels_are_channels_first_rows(tmp_path):
+    files = fake_files()
+    write_folder(tmp_path / "cifar-10-batches-bin", files)
+    args = classify.parse_args(["--dataset", "cifar10", "--data-dir", str(tmp_path),
+                                "--val-fraction", "0.5"])
+    data = classify.load_pixels(args)
+    assert data.channels == 3 and data.image_shape == (32, 32) and data.n_features == 3072
+    _, stored, labels = files["test_batch.bin"]  # stored CHW, as the format has it
+    np.testing.assert_allclose(data.x_test, stored.reshape(5, -1) / 255, rtol=1e-6)
+    np.testing.assert_array_equal(data.y_test, labels)
+    assert data.for_model("cnn").x_test.shape == (5, 3, 32, 32)
+
+
+def test_missing_cifar10_files_are_one_line(tmp_path, run_demo):
+    done = run_demo(classify, "--dataset", "cifar10", "--data-dir", str(tmp_path))
+    assert done.code == 1 and done.err.count("\n") == 1
+    assert "put cifar-10-binary.tar.gz (or its cifar-10-batches-bin folder) there" in done.err
 
 
 def test_cnn_trains_on_28x28_mnist_files(tmp_path, run_demo, register_as):
