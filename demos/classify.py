@@ -1,5 +1,5 @@
 """The classification lesson: softmax regression, an MLP or a LeNet-style CNN on digits,
-MNIST or Fashion-MNIST.
+MNIST, Fashion-MNIST or CIFAR-10.
 
     python -m demos.classify                                   # bundled 8x8 digits, offline
     python -m demos.classify --model cnn                       # the CNN, on the digits too
