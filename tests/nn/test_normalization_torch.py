@@ -107,6 +107,7 @@ def test_second_derivatives_match_torch():
 @pytest.mark.parametrize("kwargs", [{}, {"affine": False}, {"track_running_stats": False}])
 def test_state_dict_moves_between_torch_and_minigrad(kwargs):
     torch = pytest.importorskip("torch")
+    torch.manual_seed(0)  # the same data every run
     theirs = torch.nn.Sequential(torch.nn.Conv2d(1, 3, 1), torch.nn.BatchNorm2d(3, **kwargs))
     for _ in range(3):  # running statistics away from their initial values
         theirs(torch.randn(4, 1, 5, 5) * 2 + 1)
@@ -121,7 +122,7 @@ def test_state_dict_moves_between_torch_and_minigrad(kwargs):
         features = theirs[0](x)
         expected = theirs(x)
     np.testing.assert_allclose(ours.eval()(mg.tensor(features.numpy())).detach().numpy(),
-                               expected.numpy(), rtol=1e-5, atol=1e-6)  # float32 here
+                               expected.numpy(), rtol=1e-5, atol=1e-5)  # float32 z-scores
     # ... and back: a fresh torch layer loads minigrad's state dict (strictly)
     ours.train()(mg.randn(6, 3, 2, 2))
     back = torch.nn.BatchNorm2d(3, **kwargs)
