@@ -33,6 +33,7 @@ from . import _im2col as im
 from ._peers import load_torch
 from ._result import Result
 from ._timing import compare, paired_ratios, quartiles, step_peaks
+from .mlp_step import softmax_cross_entropy_in_place, training_step_fn
 
 BATCH = 64
 SIZE = 28
@@ -77,13 +78,7 @@ def numpy_step_fn(params: list[np.ndarray], x: np.ndarray, y: np.ndarray):
         flat = p2.reshape(len(y), -1)
         logits = flat @ w3.T
         logits += b3
-        logits -= logits.max(axis=1, keepdims=True)
-        np.exp(logits, out=logits)
-        logits /= logits.sum(axis=1, keepdims=True)
-        loss = -np.log(logits[rows, y]).mean()
-        d = logits
-        d[rows, y] -= 1
-        d /= len(y)
+        loss, d = softmax_cross_entropy_in_place(logits, y, rows)
         gw3, gb3 = d.T @ flat, d.sum(axis=0)
         dp2 = (d @ w3).reshape(p2.shape)
         dh2 = im.pool_backward(dp2, p2, h2)
@@ -100,47 +95,16 @@ def numpy_step_fn(params: list[np.ndarray], x: np.ndarray, y: np.ndarray):
     return step
 
 
-# ----------------------------------------------------------------------- torch
-def torch_step_fn(torch, params: list[np.ndarray], x: np.ndarray, y: np.ndarray):
-    model = lenet(nn=torch.nn)
-    with torch.no_grad():
-        for p, value in zip(model.parameters(), params):
-            p.copy_(torch.from_numpy(value))
-    opt = torch.optim.SGD(model.parameters(), lr=LR)
-    cross_entropy = torch.nn.functional.cross_entropy
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
-
-    def step() -> float:
-        opt.zero_grad()
-        loss = cross_entropy(model(xt), yt)
-        loss.backward()
-        opt.step()
-        return loss.item()
-
-    return step
+# ----------------------------------------------------------- minigrad and torch
+def step_fn(lib: Any, params: list[np.ndarray], x: np.ndarray, y: np.ndarray):
+    """The CNN's step for ``lib`` (``minigrad`` or ``torch``): the same code for both."""
+    return training_step_fn(lib, lenet(nn=lib.nn), params, x, y)
 
 
-# -------------------------------------------------------------------- minigrad
 def minigrad_step_fn(params: list[np.ndarray], x: np.ndarray, y: np.ndarray):
-    import minigrad as mg
-    from minigrad import nn, optim
+    import minigrad
 
-    model = lenet()
-    with mg.no_grad():
-        for p, value in zip(model.parameters(), params):
-            p.copy_(mg.tensor(value))
-    opt = optim.SGD(model.parameters(), lr=LR)
-    cross_entropy = nn.functional.cross_entropy
-    xt, yt = mg.tensor(x), mg.tensor(y)
-
-    def step() -> float:
-        opt.zero_grad()
-        loss = cross_entropy(model(xt), yt)
-        loss.backward()
-        opt.step()
-        return loss.item()
-
-    return step
+    return step_fn(minigrad, params, x, y)
 
 
 # ------------------------------------------------------------------------- run
@@ -175,7 +139,7 @@ def run(quick: bool = False) -> Result:
                "numpy": numpy_step_fn([p.copy() for p in params], x, y)}
         torch = load_torch()
         if torch is not None:
-            fns["torch"] = torch_step_fn(torch, params, x, y)
+            fns["torch"] = step_fn(torch, params, x, y)
         first = {name: fn() for name, fn in fns.items()}
         for name, loss in first.items():
             if not np.isclose(loss, first["numpy"], rtol=1e-4):

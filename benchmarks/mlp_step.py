@@ -21,6 +21,7 @@ i.e. nothing from earlier steps (graphs, gradients) is kept alive.
 from __future__ import annotations
 
 import statistics
+from typing import Any
 
 import numpy as np
 
@@ -58,6 +59,19 @@ def make_batch(seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
 
 
 # ----------------------------------------------------------------------- numpy
+def softmax_cross_entropy_in_place(logits: np.ndarray, y: np.ndarray,
+                                   rows: np.ndarray) -> tuple[float, np.ndarray]:
+    """The numpy floors' loss: mean cross-entropy of softmax(logits) and its fused
+    gradient (softmax - onehot) / B, written over ``logits`` (``rows`` is arange(B))."""
+    logits -= logits.max(axis=1, keepdims=True)
+    np.exp(logits, out=logits)
+    logits /= logits.sum(axis=1, keepdims=True)
+    loss = -np.log(logits[rows, y]).mean()
+    logits[rows, y] -= 1
+    logits /= len(y)
+    return float(loss), logits
+
+
 def numpy_step_fn(params: list[np.ndarray], x: np.ndarray, y: np.ndarray,
                   torch_semantics: bool = False):
     """The hand-written step. ``torch_semantics=True`` gives up the two in-place tricks a
@@ -81,14 +95,7 @@ def numpy_step_fn(params: list[np.ndarray], x: np.ndarray, y: np.ndarray,
         h2 = np.maximum(h2, 0, out=None if torch_semantics else h2)
         logits = h2 @ W3.T
         logits += b3
-        # softmax cross-entropy and its fused gradient (softmax - onehot) / B
-        logits -= logits.max(axis=1, keepdims=True)
-        np.exp(logits, out=logits)
-        logits /= logits.sum(axis=1, keepdims=True)
-        loss = -np.log(logits[rows, y]).mean()
-        d3 = logits
-        d3[rows, y] -= 1
-        d3 /= len(y)
+        loss, d3 = softmax_cross_entropy_in_place(logits, y, rows)
         gW3, gb3 = d3.T @ h2, d3.sum(axis=0)
         d2 = d3 @ W3
         d2 *= h2 > 0
@@ -109,43 +116,18 @@ def numpy_step_fn(params: list[np.ndarray], x: np.ndarray, y: np.ndarray,
     return step
 
 
-# ----------------------------------------------------------------------- torch
-def torch_step_fn(torch, params: list[np.ndarray], x: np.ndarray, y: np.ndarray):
-    nn, F = torch.nn, torch.nn.functional
-    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
-                          nn.Linear(128, 10))
-    with torch.no_grad():
+# ----------------------------------------------------------- minigrad and torch
+def training_step_fn(lib: Any, model: Any, params: list[np.ndarray], x: np.ndarray,
+                     y: np.ndarray):
+    """One training step of ``model`` written once for ``lib`` (``minigrad`` or ``torch``),
+    with the same calls a user moving between the two writes, from the given weights
+    (in ``model.parameters()`` order)."""
+    with lib.no_grad():
         for p, value in zip(model.parameters(), params):
-            p.copy_(torch.from_numpy(value))
-    opt = torch.optim.SGD(model.parameters(), lr=LR)
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
-
-    def step() -> float:
-        opt.zero_grad()
-        loss = F.cross_entropy(model(xt), yt)
-        loss.backward()
-        opt.step()
-        return loss.item()
-
-    return step
-
-
-# -------------------------------------------------------------------- minigrad
-def minigrad_step_fn(params, x, y):
-    """The step with minigrad.nn and optim.SGD, from the given weights."""
-    import minigrad as mg
-    from minigrad import nn, optim
-
-    cross_entropy = nn.functional.cross_entropy
-    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
-                          nn.Linear(128, 10))
-    layers = [model[0], model[2], model[4]]
-    with mg.no_grad():
-        for layer, (w, b) in zip(layers, zip(params[::2], params[1::2])):
-            layer.weight.copy_(mg.tensor(w))
-            layer.bias.copy_(mg.tensor(b))
-    opt = optim.SGD(model.parameters(), lr=LR)
-    xt, yt = mg.tensor(x), mg.tensor(y)
+            p.copy_(lib.tensor(value))
+    opt = lib.optim.SGD(model.parameters(), lr=LR)
+    cross_entropy = lib.nn.functional.cross_entropy
+    xt, yt = lib.tensor(x), lib.tensor(y)
 
     def step() -> float:
         opt.zero_grad()
@@ -155,6 +137,23 @@ def minigrad_step_fn(params, x, y):
         return loss.item()
 
     return step
+
+
+def mlp(nn: Any) -> Any:
+    """784-256-128-10 with ReLUs, from ``nn`` (``minigrad.nn`` or ``torch.nn``)."""
+    return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
+                         nn.Linear(128, 10))
+
+
+def torch_step_fn(torch: Any, params: list[np.ndarray], x: np.ndarray, y: np.ndarray):
+    return training_step_fn(torch, mlp(torch.nn), params, x, y)
+
+
+def minigrad_step_fn(params: list[np.ndarray], x: np.ndarray, y: np.ndarray):
+    """The step with minigrad.nn and optim.SGD, from the given weights."""
+    import minigrad
+
+    return training_step_fn(minigrad, mlp(minigrad.nn), params, x, y)
 
 
 # ------------------------------------------------------------------------- run
