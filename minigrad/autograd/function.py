@@ -26,7 +26,7 @@ A backward written with operators only (``grad * 3 * x ** 2`` above) can declare
 ``saved_tensors``), so it costs numpy time only, while ``create_graph=True`` still hands
 it Tensors. Most of the library's elementwise ops do this.
 
-``ctx`` is the graph node itself (an instance of ``<Name>Backward``, which is what
+``ctx`` is the graph node itself (a ``Node`` named ``<Name>Backward``, which is what
 ``tensor.grad_fn`` shows), so nothing about an op lives anywhere but in its class.
 """
 
@@ -63,15 +63,18 @@ class Node:
     its output is the shape and dtype a gradient for it must have.
     """
 
-    __slots__ = ("_parents", "needs_input_grad", "_seq", "_shape", "_dtype", "module",
+    __slots__ = ("_fn", "_parents", "needs_input_grad", "_seq", "_shape", "_dtype", "module",
                  "_retained", "_hand_arrays", "_saved", "_plain", "_checks", "_out_vc",
                  "__dict__", "__weakref__")
-    # Set for every recorded node by Function.apply: _parents, needs_input_grad, _seq,
-    # _shape, _dtype, module (innermost nn.Module or None), _retained (weakref to the
-    # output after retain_grad, else None), _hand_arrays (set by the engine: True while a
-    # plain backward hands this op arrays), _saved. Set by _mark_saved when forward saved
-    # something: _plain, _checks, _out_vc (see there).
-    _fn: type[Function]  # the Function subclass, set on each generated subclass
+    # Every op's node is of this one class, not a subclass per op: Python speeds up an
+    # attribute access only while it keeps seeing one class, and the engine reads node
+    # attributes on every edge. The op is ``_fn``; ``name()`` gives ``MulBackward``.
+    # Set for every node by Function.apply: _fn, needs_input_grad; for every recorded
+    # node also _parents, _seq, _shape, _dtype, module (innermost nn.Module or None),
+    # _retained (weakref to the output after retain_grad, else None), _hand_arrays (set
+    # by the engine: True while a plain backward hands this op arrays), _saved. Set by
+    # _mark_saved when forward saved something: _plain, _checks, _out_vc (see there).
+    _fn: type[Function]  # the op: its Function subclass
     _parents: tuple[Any, ...]  # per input: its node, the leaf Tensor itself, or None
     needs_input_grad: tuple[bool, ...]
     _seq: int
@@ -206,7 +209,8 @@ class Node:
         return self._parents
 
     def name(self) -> str:
-        return type(self).__name__
+        """The op's name, as torch's: ``MulBackward`` for ``Mul``."""
+        return f"{self._fn.__name__}Backward"
 
     def __repr__(self) -> str:
         return f"<{self.name()}>"
@@ -215,18 +219,11 @@ class Node:
 class Function:
     """Base class of every differentiable op; subclass it and call ``apply``."""
 
-    _node_cls: type[Node]
     # True if ``backward`` is written with operators only (+ - * / @ ** comparisons,
     # .reshape, .T, .sum(0)), so the same formula runs on numpy arrays: then a plain
     # backward (no create_graph) passes ``grad`` and ``saved_tensors`` as arrays and the
     # op's gradient costs numpy time only. Under create_graph it always gets Tensors.
     array_backward = False
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        # The grad_fn class: named like torch's (MulBackward), knows its Function.
-        cls._node_cls = type(f"{cls.__name__}Backward", (Node,),
-                             {"_fn": cls, "__module__": cls.__module__, "__slots__": ()})
 
     @staticmethod
     def forward(ctx: Node, *args: Any, **kwargs: Any) -> Any:
@@ -243,7 +240,8 @@ class Function:
         """Run ``forward``; if grad mode is on and a Tensor argument requires grad, record
         the node that ``backward`` will run."""
         state = _per_thread.state
-        ctx = cls._node_cls()
+        ctx = _new(Node)
+        ctx._fn = cls
         parents = _graph_inputs(ctx, args, state.grad_enabled)
         recording = parents is not None
         if recording:
@@ -314,14 +312,21 @@ def _graph_inputs(ctx: Node, args: tuple, grad_enabled: bool) -> tuple | None:
             ctx.needs_input_grad = (pa is not None, pb is not None)
             return (pa, pb)
     elif grad_enabled:
-        parents = tuple([(a.grad_fn or a) if isinstance(a, Tensor) and a.requires_grad
-                         else None for a in args])
+        parents = _parents(args)
         needs = tuple([p is not None for p in parents])
         if True in needs:
             ctx.needs_input_grad = needs
             return parents
     ctx.needs_input_grad = _NO_GRADS[n] if n < len(_NO_GRADS) else (False,) * n
     return None
+
+
+def _parents(args: tuple) -> tuple:
+    """Each argument's parent in the graph: its ``grad_fn``, the tensor itself for a leaf
+    that requires grad, else None. (Apart from ``_graph_inputs`` so that its comprehension
+    does not turn a local of that hot function into a closure cell.)"""
+    return tuple([(a.grad_fn or a) if isinstance(a, _t.Tensor) and a.requires_grad else None
+                  for a in args])
 
 
 _ONE_GRAD = (True,)
