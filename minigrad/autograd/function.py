@@ -277,15 +277,10 @@ class Function:
         ctx.module = calls[-1] if calls else None
         ctx._retained = None
         ctx._hand_arrays = False
-        if base is not None:
+        if base is None:
+            result = _t._wrap(out, ctx, True)
+        else:
             result = _share_memory(out, ctx, True, base)
-        else:  # _t._wrap(out, ctx, True), inlined: this runs for every op
-            result = _new(_t.Tensor)
-            result.array = out
-            result._grad = None
-            result.requires_grad = True
-            result.grad_fn = ctx
-            result._vc = [0]
         if ctx._saved:
             ctx._mark_saved(out, returned, result)
         return result
