@@ -61,6 +61,21 @@ def quartiles(values: list[float]) -> tuple[float, float]:
     return q[0], q[2]
 
 
+def paired_notes(label: str, timings: dict[str, Timing]) -> list[str]:
+    """One line per peer (numpy, and torch when it ran): minigrad's time over the peer's,
+    taken round by round (``paired_ratios``), as median and quartiles."""
+    notes = []
+    for peer in ("numpy", "torch"):
+        if peer not in timings:
+            continue
+        paired = paired_ratios(timings["minigrad"], timings[peer])
+        q1, q3 = quartiles(paired)
+        notes.append(f"{label} minigrad / {peer} round by round (drift cancels): median "
+                     f"{statistics.median(paired):.3f}x, quartiles {q1:.3f}x..{q3:.3f}x over "
+                     f"{len(paired)} rounds.")
+    return notes
+
+
 def compare(contenders: dict[str, Callable[[], object]], *, repeats: int, number: int = 1,
             warmup: int = 2) -> dict[str, Timing]:
     """Time each callable; return ``{name: Timing}`` (seconds per call)."""

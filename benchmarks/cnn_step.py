@@ -21,7 +21,6 @@ to step (the columns im2col makes are freed with each step's graph).
 
 from __future__ import annotations
 
-import statistics
 from contextlib import nullcontext
 from typing import Any
 
@@ -32,7 +31,7 @@ from minigrad.models import lenet
 from . import _im2col as im
 from ._peers import load_torch
 from ._result import Result
-from ._timing import compare, paired_ratios, quartiles, step_peaks
+from ._timing import compare, paired_notes, paired_ratios, step_peaks
 from .mlp_step import softmax_cross_entropy_in_place, training_step_fn
 
 BATCH = 64
@@ -149,10 +148,6 @@ def run(quick: bool = False) -> Result:
         mem_note, flat, peaks = _memory_note(params, x, y, quick)
     ms = {k: t.median * 1e3 for k, t in timings.items()}
     paired = paired_ratios(timings["minigrad"], timings["numpy"])
-    q1, q3 = quartiles(paired)
-    noise_note = (f"CNN step minigrad / numpy round by round: median "
-                  f"{statistics.median(paired):.3f}x, quartiles {q1:.3f}x..{q3:.3f}x over "
-                  f"{len(paired)} rounds.")
     return Result(
         name=f"LeNet-style CNN training step (28x28x1, conv16-pool-conv32-pool-dense, batch "
              f"{BATCH})",
@@ -160,6 +155,6 @@ def run(quick: bool = False) -> Result:
         minigrad=ms["minigrad"], numpy=ms["numpy"], torch=ms.get("torch"),
         target=f"≤ {RATIO_TARGET:.2f}× numpy; memory flat",
         passed=ms["minigrad"] <= RATIO_TARGET * ms["numpy"] and flat,
-        notes=[noise_note, mem_note], timings=timings,
+        notes=[*paired_notes("CNN step", timings), mem_note], timings=timings,
         extra={"step_peak_bytes": peaks, "memory_flat": flat, "paired_ratios": paired},
     )

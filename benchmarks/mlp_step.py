@@ -20,14 +20,13 @@ i.e. nothing from earlier steps (graphs, gradients) is kept alive.
 
 from __future__ import annotations
 
-import statistics
 from typing import Any
 
 import numpy as np
 
 from ._peers import load_torch
 from ._result import Result
-from ._timing import compare, paired_ratios, quartiles, step_peaks
+from ._timing import compare, paired_notes, paired_ratios, step_peaks
 
 NAME = "MLP training step"
 SIZES = (784, 256, 128, 10)
@@ -190,10 +189,6 @@ def run(quick: bool = False) -> Result:
                 f"steps {MEMORY_FROM}-{MEMORY_FROM + 9} max {early / 2**20:.2f} MiB, last 10 "
                 f"max {late / 2**20:.2f} MiB -> {'flat' if flat else 'GROWING'}.")
     paired = paired_ratios(timings["minigrad"], timings["numpy"])
-    q1, q3 = quartiles(paired)
-    noise_note = (f"MLP minigrad / numpy round by round (drift cancels): median "
-                  f"{statistics.median(paired):.3f}x, quartiles {q1:.3f}x..{q3:.3f}x over "
-                  f"{len(paired)} rounds.")
     semantics = ms["numpy, torch semantics"]
     semantics_note = (f"MLP numpy step under torch's semantics (ReLU out of place, .grad left "
                       f"intact: lr * grad into a reused scratch array): {semantics:.2f} ms = "
@@ -205,7 +200,8 @@ def run(quick: bool = False) -> Result:
         unit="ms / step",
         minigrad=ms["minigrad"], numpy=ms["numpy"], torch=ms.get("torch"),
         target=f"≤ {RATIO_TARGET:.2f}× numpy; memory flat",
-        passed=passed, notes=[noise_note, semantics_note, mem_note], timings=timings,
+        passed=passed, notes=[*paired_notes("MLP", timings), semantics_note, mem_note],
+        timings=timings,
         extra={"variant": MINIGRAD_STEP, "step_peak_bytes": peaks, "memory_flat": flat,
                "paired_ratios": paired},
     )

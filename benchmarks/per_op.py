@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from . import _chain
 from ._result import Result
-from ._timing import compare
+from ._timing import compare, paired_notes
 
 NAME = "per-op overhead"
 N_OPS = 200
@@ -29,5 +29,5 @@ def run(quick: bool = False) -> Result:
         minigrad=mg_us, numpy=np_us, torch=us.get("torch"),
         target=f"≤ {RATIO_TARGET:g}× numpy",
         passed=mg_us <= RATIO_TARGET * np_us,
-        timings=timings,
+        notes=paired_notes("per-op", timings), timings=timings,
     )
