@@ -5,13 +5,14 @@ its inputs, or the input tensors themselves for leaves. ``run_backward`` is the 
 algorithm:
 
     while a node holds a gradient:
-        take the newest one                                     -> heappop(ready)
-        grads = its own backward rule, applied to that gradient -> _call_backward
+        take the newest one                                      -> heappop(ready)
+        grads = its own backward rule, applied to that gradient  -> _call_backward
         for each input and its gradient:
             fit the gradient to the input (undo broadcasting, cast) -> fit_to
-            add it to the input node's waiting gradient             -> waiting, heappush
-            or, for a leaf, hand it to the sink       -> AccumulateGrad (.grad) or
-                                                         CaptureGrad (autograd.grad)
+            add it to the input node's waiting gradient             -> _add_waiting
+              (its first one: the node joins the queue)             -> heappush(ready)
+            or, for a leaf, hand it to the sink -> sink.leaf: AccumulateGrad (.grad)
+                                                   or CaptureGrad (autograd.grad)
 
 **Ordering invariant.** Every node is numbered when it is recorded (``Node._seq``), and an
 op is always recorded after the ops that made its inputs. So the newest node that holds
@@ -70,20 +71,13 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_g
             for parent, g in zip(node._parents, grads):
                 if parent is None or g is None:
                     continue
-                if not isinstance(parent, Node):  # a leaf
-                    sink.leaf(parent, fit_to(g, parent.array.shape, parent.array.dtype, node,
-                                             anomaly))
-                    continue
-                # Speed: this runs for every edge, so fit_to is called only when needed.
-                if (type(g) is not np.ndarray or g.shape != parent._shape
-                        or g.dtype is not parent._dtype or anomaly):
+                if isinstance(parent, Node):
                     g = fit_to(g, parent._shape, parent._dtype, node, anomaly)
-                before = waiting.get(parent)
-                if before is None:  # the parent's first gradient: it joins the queue
-                    waiting[parent] = g
-                    heappush(ready, parent)
-                else:  # a reused tensor: gradients add up
-                    waiting[parent] = before + g
+                    if _add_waiting(waiting, parent, g):  # its first gradient: it joins the queue
+                        heappush(ready, parent)
+                else:  # a leaf
+                    array = parent.array
+                    sink.leaf(parent, fit_to(g, array.shape, array.dtype, node, anomaly))
 
 
 def _add_waiting(waiting: dict[Node, Grad], node: Node, grad: Grad) -> bool:
@@ -122,6 +116,8 @@ def fit_to(grad: Grad, shape: tuple, dtype: np.dtype, node: Node, anomaly: bool 
     """Make ``grad`` (returned by ``node``'s backward) fit its input: sum away the
     dimensions broadcasting added (``sum_to``) and cast to the input's dtype. This is the
     only place broadcasting is undone."""
+    if type(grad) is np.ndarray and grad.shape == shape and grad.dtype is dtype and not anomaly:
+        return grad  # the common case, first: this runs for every edge of the graph
     if type(grad) is not np.ndarray and not isinstance(grad, _GRAD_TYPES):
         grad = np.asarray(grad)  # a number or array-like from a custom backward
     if grad.shape != shape:
