@@ -2,11 +2,11 @@
 cifar-10-binary.tar.gz built here); download logic with a fake fetcher. Nothing here
 touches the network."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest
 from cifar_files import SIZES, fake_batch, fake_files, record_bytes, write_archive, write_folder
+from fake_fetch import FakeFetcher
 
 import minigrad as mg
 from minigrad.data import DataLoader, random_split
@@ -196,25 +196,12 @@ def test_extraction_writes_only_the_expected_files(tmp_path, files):
 
 
 # ------------------------------------------------------------------ download (faked)
-class FakeFetcher:
-    """Stands in for pooch: records each URL and copies the archive from ``source``."""
 
-    def __init__(self, source: Path, down=()):
-        self.source, self.down, self.urls = source, tuple(down), []
-
-    def __call__(self, url, sha256, folder, fname):
-        self.urls.append(url)
-        if url.startswith(self.down):
-            raise ConnectionError("host unreachable")
-        assert sha256 == CIFAR10.sha256
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        (Path(folder) / fname).write_bytes((self.source / fname).read_bytes())
-        return Path(folder) / fname
 
 
 def test_download_fetches_the_archive_once(tmp_path, files, monkeypatch):
     write_archive(tmp_path / "source" / "cifar-10-binary.tar.gz", files)
-    fetch = FakeFetcher(tmp_path / "source")
+    fetch = FakeFetcher(tmp_path / "source", sha256=CIFAR10.sha256)
     monkeypatch.setattr(cifar_module, "_fetch", fetch)
     ds = CIFAR10(tmp_path / "cache", train=False, download=True)
     assert len(ds) == 5

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fake_fetch import FakeFetcher
 from idx_files import fake_split, write_idx, write_mnist_folder
 
 import minigrad as mg
@@ -135,21 +136,7 @@ def test_truncated_file_is_named(mnist_folder):
 
 
 # ------------------------------------------------------------------ download (faked)
-class FakeFetcher:
-    """Stands in for pooch: records each URL; mirrors in ``down`` fail."""
 
-    def __init__(self, source: Path, down=()):
-        self.source, self.down, self.urls = source, tuple(down), []
-
-    def __call__(self, url, sha256, folder, fname):
-        self.urls.append(url)
-        if url.startswith(self.down):
-            raise ConnectionError("host unreachable")
-        data = (self.source / fname).read_bytes()
-        assert len(sha256) == 64
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        (Path(folder) / fname).write_bytes(data)
-        return Path(folder) / fname
 
 
 def test_download_falls_back_to_the_next_mirror(tmp_path, mnist_folder, monkeypatch):

@@ -35,6 +35,20 @@ def batches():
     return [(r.standard_normal((12, 5)), r.integers(0, 3, 12)) for _ in range(STEPS)]
 
 
+def step_both(ours, opt, theirs, topt, xb, yb):
+    """One training step of each model on the same batch; returns both losses."""
+    opt.zero_grad()
+    loss = F.cross_entropy(ours(mg.tensor(xb)), mg.tensor(yb))
+    loss.backward()
+    opt.step()
+    topt.zero_grad()
+    tloss = torch.nn.functional.cross_entropy(theirs(torch.from_numpy(xb)),
+                                              torch.from_numpy(yb))
+    tloss.backward()
+    topt.step()
+    return loss.item(), tloss.item()
+
+
 def groups(model, split, lib_kwargs):
     """All parameters in one group, or the first layer in its own group with options."""
     params = list(model.parameters())
@@ -87,16 +101,8 @@ def test_trajectory_matches_torch(case, split):
     opt = ours_cls(groups(ours, split, group_opts), **kwargs)
     topt = getattr(torch.optim, torch_name)(groups(theirs, split, group_opts), **kwargs)
     for i, (xb, yb) in enumerate(batches()):
-        opt.zero_grad()
-        loss = F.cross_entropy(ours(mg.tensor(xb)), mg.tensor(yb))
-        loss.backward()
-        opt.step()
-        topt.zero_grad()
-        tloss = torch.nn.functional.cross_entropy(theirs(torch.from_numpy(xb)),
-                                                  torch.from_numpy(yb))
-        tloss.backward()
-        topt.step()
-        assert loss.item() == pytest.approx(tloss.item(), rel=RTOL, abs=ATOL), f"step {i}"
+        loss, tloss = step_both(ours, opt, theirs, topt, xb, yb)
+        assert loss == pytest.approx(tloss, rel=RTOL, abs=ATOL), f"step {i}"
         for (name, p), tp in zip(ours.named_parameters(), theirs.parameters()):
             np.testing.assert_allclose(p.array, tp.detach().numpy(), rtol=RTOL, atol=ATOL,
                                        err_msg=f"{case}: {name} after step {i + 1}")
@@ -121,12 +127,7 @@ def test_state_dict_keys_match_torch():
     ours, theirs = make_pair()
     opt = optim.Adam(ours.parameters(), lr=0.01, amsgrad=True)
     topt = torch.optim.Adam(theirs.parameters(), lr=0.01, amsgrad=True)
-    xb, yb = batches()[0]
-    F.cross_entropy(ours(mg.tensor(xb)), mg.tensor(yb)).backward()
-    opt.step()
-    torch.nn.functional.cross_entropy(theirs(torch.from_numpy(xb)),
-                                      torch.from_numpy(yb)).backward()
-    topt.step()
+    step_both(ours, opt, theirs, topt, *batches()[0])
     sd, tsd = opt.state_dict(), topt.state_dict()
     assert set(sd["state"]) == set(tsd["state"])
     assert set(sd["state"][0]) == set(tsd["state"][0])
@@ -152,13 +153,7 @@ def test_new_optimizers_state_dict_matches_torch(name):
     ours, theirs = make_pair()
     opt, topt = make(ours.parameters(), optim), make(theirs.parameters(), torch.optim)
     for xb, yb in batches()[:3]:
-        opt.zero_grad()
-        F.cross_entropy(ours(mg.tensor(xb)), mg.tensor(yb)).backward()
-        opt.step()
-        topt.zero_grad()
-        torch.nn.functional.cross_entropy(theirs(torch.from_numpy(xb)),
-                                          torch.from_numpy(yb)).backward()
-        topt.step()
+        step_both(ours, opt, theirs, topt, xb, yb)
     sd, tsd = opt.state_dict(), topt.state_dict()
     assert set(sd["state"]) == set(tsd["state"])
     assert set(sd["state"][0]) == set(tsd["state"][0])
